@@ -1,0 +1,32 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: run test lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## run: set up .venv, bring the SQLite database up to date, load questions/, serve on :5000
+run: $(STAMP)
+	$(VENV)/bin/quizapp load
+	$(VENV)/bin/quizapp run --host 127.0.0.1 --port 5000
+
+## test: the whole suite (set TEST_DATABASE_URL to run the database tests on PostgreSQL too)
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+	$(VENV)/bin/ruff check .
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+bench: $(STAMP)
+	$(PY) bench/banks.py
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .hypothesis

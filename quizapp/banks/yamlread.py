@@ -1,0 +1,178 @@
+"""Reading YAML's safe subset while remembering where every key and value came from.
+
+PyYAML's composer (the C one where available) builds a node graph that keeps
+positions; this module walks it into plain Python values, refusing what a
+bank file must never contain: object-building tags, duplicate keys, alias
+bombs and runaway nesting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+try:  # the C composer is several times faster; the pure one behaves the same
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_FILE_BYTES = 1024 * 1024
+#: How many values aliases may add beyond those written out ("billion laughs").
+MAX_ALIAS_EXPANSION = 10_000
+MAX_DEPTH = 50
+
+Path = tuple[str | int, ...]
+
+_TAG = "tag:yaml.org,2002:"
+_STR = _TAG + "str"
+_SCALAR_TAGS = {_TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
+_SEQ = _TAG + "seq"
+_MAP = _TAG + "map"
+_MERGE = _TAG + "merge"
+_constructor = SafeConstructor()
+
+
+class YamlError(Exception):
+    """The file cannot be read at all; ``line`` and ``column`` are 1-based."""
+
+    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+@dataclass
+class Located:
+    """Plain data read from YAML, with the 1-based (line, column) of each value and key."""
+
+    data: Any
+    values: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    #: Problems that do not stop the reading: (line, column, message).
+    problems: list[tuple[int, int, str]] = field(default_factory=list)
+
+    def position(self, path: Path, *, key: bool = False) -> tuple[int, int]:
+        """Where ``path`` is written, or its nearest enclosing value that is."""
+        if key and path in self.keys:
+            return self.keys[path]
+        while path:
+            if path in self.values:
+                return self.values[path]
+            path = path[:-1]
+        return self.values.get((), (1, 1))
+
+
+def _pos(node: Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def read_yaml(raw: bytes) -> Located:
+    """Read one YAML document from ``raw``; raise :class:`YamlError` if it cannot be read."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise YamlError(f"file is {len(raw):,} bytes; the limit is {MAX_FILE_BYTES:,} (1 MiB)")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise YamlError("file is not UTF-8 text", line, column) from None
+    try:
+        root = yaml.compose(text, Loader=_Loader)  # noqa: S506 - composing only, no objects
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        parts = [p for p in (exc.context, exc.problem) if p]
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise YamlError("YAML syntax error: " + ", ".join(parts), line, col) from None
+    except yaml.YAMLError as exc:
+        raise YamlError(f"YAML syntax error: {exc}") from None
+    except RecursionError:
+        raise YamlError(f"YAML is nested more than {MAX_DEPTH} levels deep") from None
+    if root is None:
+        raise YamlError("file is empty")
+    return _Walker().walk(root)
+
+
+class _Walker:
+    def __init__(self) -> None:
+        self.located = Located(data=None)
+        self.visits = 0
+        self.seen: set[int] = set()
+        self.active: set[int] = set()
+
+    def walk(self, root: Node) -> Located:
+        self.located.data = self._value(root, (), 0)
+        return self.located
+
+    def _problem(self, node: Node, message: str) -> None:
+        self.located.problems.append((*_pos(node), message))
+
+    def _value(self, node: Node, path: Path, depth: int) -> Any:
+        self.located.values[path] = _pos(node)
+        self.visits += 1
+        ident = id(node)
+        if ident in self.seen:
+            if self.visits - len(self.seen) > MAX_ALIAS_EXPANSION:
+                raise YamlError(
+                    f"aliases expand to more than {MAX_ALIAS_EXPANSION:,} extra values",
+                    *_pos(node),
+                )
+        else:
+            self.seen.add(ident)
+        if depth > MAX_DEPTH:
+            raise YamlError(f"YAML is nested more than {MAX_DEPTH} levels deep", *_pos(node))
+
+        if isinstance(node, ScalarNode):
+            return self._scalar(node)
+        if ident in self.active:
+            raise YamlError("an alias refers to a value that contains it", *_pos(node))
+        self.active.add(ident)
+        try:
+            if isinstance(node, SequenceNode):
+                if node.tag != _SEQ:
+                    self._problem(node, f"tag '{node.tag}' is not allowed; only plain YAML is read")
+                return [self._value(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+            assert isinstance(node, MappingNode)  # noqa: S101 - the composer makes only three kinds
+            if node.tag != _MAP:
+                self._problem(node, f"tag '{node.tag}' is not allowed; only plain YAML is read")
+            return self._mapping(node, path, depth)
+        finally:
+            self.active.discard(ident)
+
+    def _scalar(self, node: ScalarNode) -> Any:
+        tag = node.tag
+        if tag == _STR:
+            return node.value
+        if tag not in _SCALAR_TAGS:
+            self._problem(node, f"tag '{tag}' is not allowed; only plain YAML is read")
+            return node.value
+        try:
+            return _constructor.yaml_constructors[tag](_constructor, node)
+        except (ValueError, yaml.YAMLError):
+            # e.g. 2025-13-01: kept as text, so the schema says what it should be
+            return node.value
+
+    def _mapping(self, node: MappingNode, path: Path, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        first_seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                self._problem(key_node, "merge keys ('<<') are not supported; write the keys out")
+                continue
+            if not isinstance(key_node, ScalarNode):
+                self._problem(key_node, "a key must be plain text, not a list or mapping")
+                continue
+            key = key_node.value
+            if key in first_seen:
+                self._problem(
+                    key_node, f"duplicate key '{key}' (first given on line {first_seen[key]})"
+                )
+                continue
+            first_seen[key] = key_node.start_mark.line + 1
+            self.located.keys[(*path, key)] = _pos(key_node)
+            result[key] = self._value(value_node, (*path, key), depth + 1)
+        return result

@@ -1,0 +1,106 @@
+"""Database models: articles, banks, questions and their versions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, and_
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from quizapp.extensions import db
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class Article(db.Model):
+    """A source article; ``blocks`` are its headings and numbered paragraphs in order."""
+
+    __tablename__ = "article"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    title: Mapped[str] = mapped_column(String(500))
+    meta: Mapped[dict[str, Any]] = mapped_column(JSON)
+    blocks: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    banks: Mapped[list[Bank]] = relationship(back_populates="article")
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [b["text"] for b in self.blocks if b.get("number")]
+
+
+class Bank(db.Model):
+    """A question bank as loaded from its file; ``id`` is the bank's slug."""
+
+    __tablename__ = "bank"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    title: Mapped[str] = mapped_column(String(500))
+    description: Mapped[str | None] = mapped_column(Text)
+    source_id: Mapped[str | None] = mapped_column(ForeignKey("article.id"), index=True)
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    as_of: Mapped[dt.date | None]
+    review_by: Mapped[dt.date | None]
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: Hash of everything in the file but the questions, to tell an edited header.
+    header_hash: Mapped[str] = mapped_column(String(64))
+    file_path: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    article: Mapped[Article | None] = relationship(back_populates="banks")
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="bank", order_by="Question.position"
+    )
+
+
+class Question(db.Model):
+    """A question of a bank, stable across edits; its content lives in versions."""
+
+    __tablename__ = "question"
+    __table_args__ = (UniqueConstraint("bank_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_id: Mapped[str] = mapped_column(ForeignKey("bank.id", ondelete="CASCADE"))
+    #: The question's id in its bank file.
+    key: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int]
+    #: Number of the version now asked.
+    version: Mapped[int] = mapped_column(default=1)
+    retired_at: Mapped[dt.datetime | None]
+
+    bank: Mapped[Bank] = relationship(back_populates="questions")
+    versions: Mapped[list[QuestionVersion]] = relationship(
+        back_populates="question", order_by="QuestionVersion.number"
+    )
+    current: Mapped[QuestionVersion] = relationship(
+        primaryjoin=lambda: and_(
+            QuestionVersion.question_id == Question.id, QuestionVersion.number == Question.version
+        ),
+        viewonly=True,
+    )
+
+
+class QuestionVersion(db.Model):
+    """One content of a question; attempts point here, so history keeps its answer key."""
+
+    __tablename__ = "question_version"
+    __table_args__ = (
+        UniqueConstraint("question_id", "number"),
+        Index("ix_question_version_hash", "question_id", "content_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    #: The validated question as JSON (format 1), answer key included.
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    question: Mapped[Question] = relationship(back_populates="versions")

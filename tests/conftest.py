@@ -1,0 +1,92 @@
+"""Fixtures: an app on a fresh database (SQLite, and PostgreSQL when TEST_DATABASE_URL is set)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.exc import OperationalError
+
+from quizapp import create_app
+from quizapp.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
+DATABASES = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Fail at once, rather than skip, when the PostgreSQL named for the suite is down."""
+    if not POSTGRES_URL:
+        return
+    from quizapp.app import database_url
+
+    engine = create_engine(database_url(POSTGRES_URL))
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("select 1"))
+    except OperationalError as exc:
+        pytest.exit(f"TEST_DATABASE_URL={POSTGRES_URL} does not answer: {exc.orig}", returncode=1)
+    finally:
+        engine.dispose()
+
+
+def _config(url: str) -> dict[str, object]:
+    return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SEEDS_DIR": str(SEEDS)}
+
+
+def _drop_everything(app: Flask) -> None:
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session", params=DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database brought up to date by the migrations, once per kind per run."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    else:
+        url = str(POSTGRES_URL)
+    app = create_app(_config(url))
+    _drop_everything(app)  # a run that was killed may have left tables behind
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    yield url
+    _drop_everything(app)
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    """An app on the test database, inside an app context; every row is gone afterwards."""
+    app = create_app(_config(database_url))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+def table_names(app: Flask) -> set[str]:
+    return set(inspect(db.engine).get_table_names())
