@@ -173,13 +173,14 @@ def _duplicate_question_ids(data: dict[str, Any], located: Located, name: str) -
         qid = question.get("id") if isinstance(question, dict) else None
         if not isinstance(qid, str):
             continue
-        line, col = located.position(("questions", i, "id"))
         if qid in first:
+            line, col = located.position(("questions", i, "id"))
+            earlier = located.position(("questions", first[qid], "id"))[0]
             problems.append(
-                Problem(name, line, col, f"question id '{qid}' is used twice (first on line {first[qid]})")
+                Problem(name, line, col, f"question id '{qid}' is used twice (first on line {earlier})")
             )
         else:
-            first[qid] = line
+            first[qid] = i
     return problems
 
 

@@ -48,27 +48,64 @@ class YamlError(Exception):
 
 @dataclass
 class Located:
-    """Plain data read from YAML, with the 1-based (line, column) of each value and key."""
+    """Plain data read from YAML, with the node graph that knows where each value was written."""
 
     data: Any
-    values: dict[Path, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
-    #: Problems that do not stop the reading: (line, column, message).
+    root: Node | None = None
+    #: Problems that do not stop the reading: (line, column, message), 1-based.
     problems: list[tuple[int, int, str]] = field(default_factory=list)
 
     def position(self, path: Path, *, key: bool = False) -> tuple[int, int]:
-        """Where ``path`` is written, or its nearest enclosing value that is."""
-        if key and path in self.keys:
-            return self.keys[path]
-        while path:
-            if path in self.values:
-                return self.values[path]
-            path = path[:-1]
-        return self.values.get((), (1, 1))
+        """Where the value at ``path`` (or with ``key``, its key) is written.
+
+        A path that goes further than the file does gives the nearest enclosing value.
+        """
+        node = self.root
+        if node is None:
+            return 1, 1
+        for i, step in enumerate(path):
+            child: Node | None = None
+            if isinstance(node, MappingNode):
+                for key_node, value_node in node.value:
+                    if isinstance(key_node, ScalarNode) and key_node.value == step:
+                        if key and i == len(path) - 1:
+                            return _pos(key_node)
+                        child = value_node
+                        break
+            elif isinstance(node, SequenceNode) and isinstance(step, int):
+                if 0 <= step < len(node.value):
+                    child = node.value[step]
+            if child is None:
+                break
+            node = child
+        return _pos(node)
 
 
 def _pos(node: Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+class _FastLoader(_Loader):  # type: ignore[misc, valid-type]
+    """Resolves plain scalars like PyYAML's safe loader, without its general path machinery."""
+
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is not ScalarNode:
+            return _SEQ if kind is SequenceNode else _MAP
+        if not implicit[0]:
+            return _STR
+        tag = _RESOLVED.get(value)
+        if tag is None:
+            tag = _STR
+            for candidate, regexp in self.yaml_implicit_resolvers.get(value[:1], ()):
+                if regexp.match(value):
+                    tag = candidate
+                    break
+            if len(value) < 40 and len(_RESOLVED) < 50_000:  # keys and short values repeat
+                _RESOLVED[value] = tag
+        return tag
+
+
+_RESOLVED: dict[str, str] = {}
 
 
 def read_yaml(raw: bytes) -> Located:
@@ -82,7 +119,7 @@ def read_yaml(raw: bytes) -> Located:
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         raise YamlError("file is not UTF-8 text", line, column) from None
     try:
-        root = yaml.compose(text, Loader=_Loader)  # noqa: S506 - composing only, no objects
+        root = yaml.compose(text, Loader=_FastLoader)  # noqa: S506 - composing only, no objects
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         parts = [p for p in (exc.context, exc.problem) if p]
@@ -94,25 +131,26 @@ def read_yaml(raw: bytes) -> Located:
         raise YamlError(f"YAML is nested more than {MAX_DEPTH} levels deep") from None
     if root is None:
         raise YamlError("file is empty")
-    return _Walker().walk(root)
+    return _Walker(root).walk()
 
 
 class _Walker:
-    def __init__(self) -> None:
-        self.located = Located(data=None)
+    def __init__(self, root: Node) -> None:
+        self.located = Located(data=None, root=root)
         self.visits = 0
         self.seen: set[int] = set()
         self.active: set[int] = set()
 
-    def walk(self, root: Node) -> Located:
-        self.located.data = self._value(root, (), 0)
+    def walk(self) -> Located:
+        self.located.data = self._value(self.located.root, 0)
         return self.located
 
     def _problem(self, node: Node, message: str) -> None:
         self.located.problems.append((*_pos(node), message))
 
-    def _value(self, node: Node, path: Path, depth: int) -> Any:
-        self.located.values[path] = _pos(node)
+    def _value(self, node: Node, depth: int) -> Any:
+        if node.__class__ is ScalarNode:
+            return node.value if node.tag == _STR else self._scalar(node)
         self.visits += 1
         ident = id(node)
         if ident in self.seen:
@@ -125,9 +163,6 @@ class _Walker:
             self.seen.add(ident)
         if depth > MAX_DEPTH:
             raise YamlError(f"YAML is nested more than {MAX_DEPTH} levels deep", *_pos(node))
-
-        if isinstance(node, ScalarNode):
-            return self._scalar(node)
         if ident in self.active:
             raise YamlError("an alias refers to a value that contains it", *_pos(node))
         self.active.add(ident)
@@ -135,18 +170,16 @@ class _Walker:
             if isinstance(node, SequenceNode):
                 if node.tag != _SEQ:
                     self._problem(node, f"tag '{node.tag}' is not allowed; only plain YAML is read")
-                return [self._value(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+                return [self._value(item, depth + 1) for item in node.value]
             assert isinstance(node, MappingNode)  # noqa: S101 - the composer makes only three kinds
             if node.tag != _MAP:
                 self._problem(node, f"tag '{node.tag}' is not allowed; only plain YAML is read")
-            return self._mapping(node, path, depth)
+            return self._mapping(node, depth)
         finally:
             self.active.discard(ident)
 
     def _scalar(self, node: ScalarNode) -> Any:
         tag = node.tag
-        if tag == _STR:
-            return node.value
         if tag not in _SCALAR_TAGS:
             self._problem(node, f"tag '{tag}' is not allowed; only plain YAML is read")
             return node.value
@@ -156,23 +189,22 @@ class _Walker:
             # e.g. 2025-13-01: kept as text, so the schema says what it should be
             return node.value
 
-    def _mapping(self, node: MappingNode, path: Path, depth: int) -> dict[str, Any]:
+    def _mapping(self, node: MappingNode, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
-        first_seen: dict[str, int] = {}
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE:
                 self._problem(key_node, "merge keys ('<<') are not supported; write the keys out")
                 continue
-            if not isinstance(key_node, ScalarNode):
+            if key_node.__class__ is not ScalarNode:
                 self._problem(key_node, "a key must be plain text, not a list or mapping")
                 continue
             key = key_node.value
-            if key in first_seen:
+            if key in result:
+                first = next(k for k, _ in node.value if k.value == key)
                 self._problem(
-                    key_node, f"duplicate key '{key}' (first given on line {first_seen[key]})"
+                    key_node,
+                    f"duplicate key '{key}' (first given on line {first.start_mark.line + 1})",
                 )
                 continue
-            first_seen[key] = key_node.start_mark.line + 1
-            self.located.keys[(*path, key)] = _pos(key_node)
-            result[key] = self._value(value_node, (*path, key), depth + 1)
+            result[key] = self._value(value_node, depth + 1)
         return result
