@@ -14,7 +14,6 @@ $(STAMP): pyproject.toml
 
 ## run: set up .venv, bring the SQLite database up to date, load questions/, serve on :5000
 run: $(STAMP)
-	$(VENV)/bin/quizapp load
 	$(VENV)/bin/quizapp run --host 127.0.0.1 --port 5000
 
 ## test: the whole suite (set TEST_DATABASE_URL to run the database tests on PostgreSQL too)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
@@ -12,7 +13,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from quizapp.extensions import db, migrate
+from quizapp.extensions import csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -41,14 +42,41 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         ),
         SEEDS_DIR=str(PROJECT_ROOT / "seeds"),
         QUESTIONS_DIR=str(PROJECT_ROOT / "questions"),
+        # A token lives as long as the session: a quiz page left open stays usable.
+        WTF_CSRF_TIME_LIMIT=None,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI="memory://",
+        RATELIMIT_HEADERS_ENABLED=True,
+        #: Failed sign-ins allowed per account, and per address (a school shares one).
+        LOGIN_LIMIT_PER_ACCOUNT="10 per minute",
+        LOGIN_LIMIT_PER_ADDRESS="100 per minute",
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
     )
     app.config.from_prefixed_env("QUIZAPP")
     if test_config:
         app.config.from_mapping(test_config)
     app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config["SQLALCHEMY_DATABASE_URI"])
 
+    from quizapp import models  # noqa: F401 - the tables must be known to migrations
+
+    if not app.config["SECRET_KEY"]:
+        # Sessions then last only as long as this process; `quizapp run` keeps a key
+        # in the instance folder, and production sets SECRET_KEY.
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+
+    from quizapp import web
+
+    web.init_app(app)
 
     from quizapp.cli import register_commands
 

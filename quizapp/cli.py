@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import json
+import os
+import secrets
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import (
+    AppGroup,
+    FlaskGroup,
+    ScriptInfo,
+    routes_command,
+    run_command,
+    shell_command,
+    with_appcontext,
+)
 from sqlalchemy.exc import SQLAlchemyError
 
 from quizapp.banks import ValidationReport, validate_paths
@@ -23,23 +33,90 @@ def _create_app() -> Flask:
     return create_app()
 
 
-@click.group(cls=FlaskGroup, create_app=_create_app)
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False)
 def main() -> None:
     """quizapp: quizzes and reading practice for news literacy."""
 
 
-def _default_seeds() -> Path:
+main.add_command(shell_command)
+main.add_command(routes_command)
+
+
+def _instance_secret(instance_path: str) -> str:
+    """A secret key kept in the instance folder, made once, readable by its owner only."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def prepare(app: Flask) -> list[str]:
+    """Bring the database up to date, load questions/, and make the first teacher.
+
+    Returns what to tell the operator. Used by ``quizapp run`` (and so ``make run``).
+    """
+    from quizapp.extensions import db
+    from quizapp.services import accounts
+    from quizapp.services.banks import sync_banks, upgrade_database
+
+    lines: list[str] = []
+    if not os.environ.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
+    upgrade_database(app.instance_path)
+    report = validate_paths([Path(app.config["QUESTIONS_DIR"])], Path(app.config["SEEDS_DIR"]))
+    lines.extend(str(p) for p in [*report.problems, *report.warnings])
+    if report.ok:
+        result = sync_banks(report.banks)
+        db.session.commit()
+        lines.append(f"questions: {len(report.banks)} bank(s) loaded"
+                     + ("" if result.changed else " (no changes)"))
+    else:
+        lines.append("questions/ has problems (above); the banks already loaded are served")
+    if accounts.count_accounts() == 0:
+        password = accounts.generate_password()
+        accounts.create_account("teacher", "Teacher", password, "teacher", must_change_password=True)
+        lines.append(
+            f"Created the teacher account 'teacher' with the one-time password {password}\n"
+            "  (shown only now; you will choose your own at the first sign-in)"
+        )
+    return lines
+
+
+@main.command("run", params=list(run_command.params), help=run_command.help)
+@click.pass_context
+def run(ctx: click.Context, **kwargs: Any) -> None:
+    app = ctx.ensure_object(ScriptInfo).load_app()
+    with app.app_context():
+        try:
+            lines = prepare(app)
+        except SQLAlchemyError as exc:
+            click.echo(f"The database is not answering ({exc.__class__.__name__}); "
+                       "serving anyway, pages will say so.", err=True)
+            lines = []
+    for line in lines:
+        click.echo(line)
+    ctx.invoke(run_command, **kwargs)
+
+
+def _default_seeds(fallback: Path | None = None) -> Path:
+    """./seeds when there is one (a teacher's own folder), else the app's articles."""
     here = Path.cwd() / "seeds"
+    if here.is_dir():
+        return here
+    if fallback is not None:
+        return fallback
     from quizapp.app import PROJECT_ROOT
 
-    return here if here.is_dir() else PROJECT_ROOT / "seeds"
+    return PROJECT_ROOT / "seeds"
 
 
 seeds_option = click.option(
     "--seeds",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Folder of articles (default: ./seeds, else the project's seeds/).",
+    help="Folder of articles (default: ./seeds if there is one, else the app's seeds/).",
 )
 
 
@@ -119,7 +196,7 @@ def load(seeds: Path | None, paths: tuple[Path, ...]) -> None:
     from quizapp.services.banks import sync_banks, upgrade_database
 
     targets = list(paths) or [Path(current_app.config["QUESTIONS_DIR"])]
-    report = validate_paths(targets, seeds or Path(current_app.config["SEEDS_DIR"]))
+    report = validate_paths(targets, seeds or _default_seeds(Path(current_app.config["SEEDS_DIR"])))
     _report(report)
     if not report.ok:
         click.echo(f"{len(report.problems)} problem(s); nothing was loaded", err=True)
@@ -139,8 +216,8 @@ def load(seeds: Path | None, paths: tuple[Path, ...]) -> None:
     for what, counter in (("banks", result.banks), ("questions", result.questions)):
         summary.append(f"{what}: " + ", ".join(
             f"{counter[k]} {k}" for k in ("new", "changed", "restored", "unchanged", "retired")
-            if counter[k] or k == "unchanged"
-        ))
+            if counter[k]
+        ) or "none")
     click.echo("; ".join(summary))
     if not result.changed:
         click.echo("nothing changed")
@@ -152,6 +229,33 @@ def schema() -> None:
     click.echo(json.dumps(json_schema(), indent=2))
 
 
+users = AppGroup("users", help="Create accounts (for operators).")
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["student", "teacher"]), default="student", show_default=True)
+@click.option("--display-name", default=None, help="Defaults to the username.")
+def users_create(username: str, role: str, display_name: str | None) -> None:
+    """Create an account; the password is read from standard input (one line) or prompted."""
+    from quizapp.services import accounts
+    from quizapp.services.banks import upgrade_database
+    from quizapp.services.errors import ServiceError
+
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        upgrade_database(current_app.instance_path)
+        account = accounts.create_account(username, display_name or username, password, role)
+    except ServiceError as error:
+        click.echo(error.message, err=True)
+        sys.exit(1)
+    click.echo(f"created {account.role} '{account.username}'")
+
+
 def register_commands(app: Flask) -> None:
     """Add the commands that work on the app's database to ``app.cli``."""
     app.cli.add_command(load)
+    app.cli.add_command(users)

@@ -1,10 +1,11 @@
-"""Database models: articles, banks, questions and their versions."""
+"""Database models: articles, banks, questions and versions; accounts, attempts and answers."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -104,3 +105,105 @@ class QuestionVersion(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     question: Mapped[Question] = relationship(back_populates="versions")
+
+
+ROLES = ("student", "teacher")
+
+
+class Account(UserMixin, db.Model):
+    """A person who signs in: a student or a teacher."""
+
+    __tablename__ = "account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Lower-cased, so sign-in ignores case.
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16), default="student")
+    #: Set for one-time passwords, which must be changed at the next sign-in.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    @property
+    def is_teacher(self) -> bool:
+        return self.role == "teacher"
+
+
+class ApiToken(db.Model):
+    """A bearer token for the JSON API; only its SHA-256 hash is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    account: Mapped[Account] = relationship()
+
+
+class Attempt(db.Model):
+    """One sitting of a bank by a student; its questions are fixed when it starts."""
+
+    __tablename__ = "attempt"
+    __table_args__ = (Index("ix_attempt_account_bank", "account_id", "bank_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
+    bank_id: Mapped[str] = mapped_column(ForeignKey("bank.id", ondelete="CASCADE"))
+    #: "full" for the whole bank, "practice" for the questions missed last time.
+    kind: Mapped[str] = mapped_column(String(16), default="full")
+    #: Seeds the per-attempt shuffle, so choices keep their order on every reload.
+    seed: Mapped[int]
+    started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    deadline_at: Mapped[dt.datetime | None]
+    finished_at: Mapped[dt.datetime | None]
+    #: Totals, set when the attempt finishes.
+    score: Mapped[float | None]
+    points: Mapped[float]
+
+    account: Mapped[Account] = relationship()
+    bank: Mapped[Bank] = relationship()
+    items: Mapped[list[AttemptQuestion]] = relationship(
+        back_populates="attempt", order_by="AttemptQuestion.position", cascade="all, delete-orphan"
+    )
+
+
+class AttemptQuestion(db.Model):
+    """A question of an attempt, pinned to the version that was asked."""
+
+    __tablename__ = "attempt_question"
+    __table_args__ = (UniqueConstraint("attempt_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    question_version_id: Mapped[int] = mapped_column(ForeignKey("question_version.id"), index=True)
+
+    attempt: Mapped[Attempt] = relationship(back_populates="items")
+    version: Mapped[QuestionVersion] = relationship()
+    answer: Mapped[Answer | None] = relationship(back_populates="item", uselist=False)
+
+
+class Answer(db.Model):
+    """A scored response; one per attempt question, so a second submit cannot count."""
+
+    __tablename__ = "answer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_question_id: Mapped[int] = mapped_column(
+        ForeignKey("attempt_question.id", ondelete="CASCADE"), unique=True
+    )
+    #: Denormalised from the attempt question, for progress and reports.
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempt.id", ondelete="CASCADE"), index=True)
+    response: Mapped[Any] = mapped_column(JSON, nullable=True)
+    score: Mapped[float]
+    points: Mapped[float]
+    answered_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    item: Mapped[AttemptQuestion] = relationship(back_populates="answer")
+
+    @property
+    def correct(self) -> bool:
+        return self.score == self.points

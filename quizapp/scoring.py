@@ -157,8 +157,8 @@ def score_numeric(question: NumericQuestion, response: Any) -> ScoreResult:
 
 
 def score_ordering(question: OrderingQuestion, response: Any) -> ScoreResult:
-    if not _is_str_list(response):
-        return _result(question, 0, note="The items were not put in an order.")
+    if not _is_str_list(response) or sorted(response) != sorted(question.items):
+        return _result(question, 0, note="The response does not put each item in one place.")
     if not question.partial:
         return _result(question, float(response == question.items))
     in_place = sum(1 for given, item in zip(response, question.items, strict=False) if given == item)
@@ -166,8 +166,11 @@ def score_ordering(question: OrderingQuestion, response: Any) -> ScoreResult:
 
 
 def score_matching(question: MatchingQuestion, response: Any) -> ScoreResult:
-    if not isinstance(response, dict):
-        return _result(question, 0, note="No pairs were matched.")
+    rights = {*question.pairs.values(), *(question.distractors or ())}
+    if not isinstance(response, dict) or any(
+        left not in question.pairs or right not in rights for left, right in response.items()
+    ):
+        return _result(question, 0, note="The response does not match the question's items.")
     matched = sum(1 for left, right in question.pairs.items() if response.get(left) == right)
     return _result(question, matched / len(question.pairs))
 

@@ -124,14 +124,20 @@ def test_ordering_is_all_or_nothing_unless_partial() -> None:
     assert marks(ORDERING, list(ORDERING.items)) == 1
     assert marks(ORDERING, ["2017", "2016 election", "January", "this week"]) == 0
     assert marks(ORDERING_PARTIAL, ["a", "b", "d", "c"]) == 1  # half of 2 points
-    assert marks(ORDERING_PARTIAL, ["a", "a", "a", "a"]) == 0.5
     assert marks(ORDERING_PARTIAL, ["d", "c", "b", "a"]) == 0
+    # a response that repeats, invents or leaves out items names unknown choices: 0
+    assert marks(ORDERING_PARTIAL, ["a", "a", "a", "a"]) == 0
+    assert marks(ORDERING_PARTIAL, ["a", "b", "c"]) == 0
+    assert marks(ORDERING_PARTIAL, ["a", "b", "c", "d", "e"]) == 0
 
 
 def test_matching_scores_the_fraction_of_lefts_matched() -> None:
     assert marks(MATCHING, {"MI5": "domestic", "MI6": "foreign", "FBI": "US"}) == 1
     assert marks(MATCHING, {"MI5": "domestic", "MI6": "military"}) == pytest.approx(1 / 3)
     assert marks(MATCHING, {"MI5": "foreign", "MI6": "domestic", "FBI": "military"}) == 0
+    # an unknown left or right spoils the response, like an unknown choice
+    assert marks(MATCHING, {"MI5": "domestic", "MI6": "foreign", "CIA": "US"}) == 0
+    assert marks(MATCHING, {"MI5": "domestic", "MI6": "foreign", "FBI": "police"}) == 0
 
 
 @pytest.mark.parametrize("question", ALL, ids=lambda x: x.type)

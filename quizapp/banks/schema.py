@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
@@ -24,6 +25,8 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
+
+from quizapp.banks.yamlread import as_written
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
 SKILLS = (
@@ -38,7 +41,10 @@ SKILLS = (
 QUESTION_TYPES = ("single", "multiple", "true_false", "short", "numeric", "ordering", "matching")
 
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN)]
-Text = Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
+# A number where text is wanted (`choices: [2016, 2017]`) is read as it was written.
+Text = Annotated[
+    str, BeforeValidator(as_written), StringConstraints(min_length=1, strip_whitespace=True)
+]
 Number = StrictInt | StrictFloat
 Skill = Literal[
     "recall", "sourcing", "attribution", "fact_vs_opinion", "evidence", "context", "lateral_reading"

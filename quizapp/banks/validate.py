@@ -143,8 +143,11 @@ def _validate_file(
         located = read_yaml(raw)
     except YamlError as exc:
         return [Problem(name, exc.line, exc.column, exc.message)], None
-    problems = [Problem(name, line, col, msg) for line, col, msg in located.problems]
     data = located.data
+    problems = [
+        Problem(name, line, col, _in_question(located, data, line) + msg)
+        for line, col, msg in located.problems
+    ]
     if not isinstance(data, dict):
         problems.append(
             Problem(name, 1, 1, "a bank must be a mapping with format, id, title and questions")
@@ -163,6 +166,23 @@ def _validate_file(
     if problems:
         return problems, None
     return problems, (bank, located, article)
+
+
+def _in_question(located: Located, data: Any, line: int) -> str:
+    """``question 'id': `` when ``line`` is inside a question with an id, else nothing."""
+    root = located.root
+    if not isinstance(data, dict) or not isinstance(data.get("questions"), list) or root is None:
+        return ""
+    questions = next((v for k, v in root.value if getattr(k, "value", None) == "questions"), None)
+    nodes = getattr(questions, "value", None)
+    if not isinstance(nodes, list) or not nodes or line < nodes[0].start_mark.line + 1:
+        return ""
+    if line > questions.end_mark.line + 1:  # type: ignore[union-attr]
+        return ""
+    # the last question that starts on or before the line holds it
+    index = max(i for i, node in enumerate(nodes) if node.start_mark.line + 1 <= line)
+    qid = data["questions"][index].get("id") if isinstance(data["questions"][index], dict) else None
+    return f"question '{qid}': " if isinstance(qid, str) else f"question number {index + 1}: "
 
 
 def _duplicate_question_ids(data: dict[str, Any], located: Located, name: str) -> list[Problem]:
@@ -263,7 +283,7 @@ def _message(err: dict[str, Any], path: tuple[Any, ...], exists: bool, data: Any
             f"'{key}' {value!r} is not a valid id: use lowercase letters, digits and hyphens, "
             "starting with a letter or digit, at most 64 characters"
         )
-    if kind == "string_too_short":
+    if kind == "string_too_short" or (kind == "too_short" and isinstance(value, str)):
         return f"'{key}' must not be empty"
     if kind in ("too_short", "too_long"):
         bound = err["ctx"].get("min_length" if kind == "too_short" else "max_length")

@@ -36,6 +36,24 @@ _MERGE = _TAG + "merge"
 _constructor = SafeConstructor()
 
 
+class _Int(int):
+    """An integer that remembers how it was written (``007``), for fields that want text."""
+
+    yaml_text: str
+
+
+class _Float(float):
+    yaml_text: str
+
+
+_AS_WRITTEN = {_TAG + "int": _Int, _TAG + "float": _Float}
+
+
+def as_written(value: Any) -> Any:
+    """The text a YAML number was written as, for a field that takes text; else ``value``."""
+    return getattr(value, "yaml_text", value)
+
+
 class YamlError(Exception):
     """The file cannot be read at all; ``line`` and ``column`` are 1-based."""
 
@@ -184,7 +202,12 @@ class _Walker:
             self._problem(node, f"tag '{tag}' is not allowed; only plain YAML is read")
             return node.value
         try:
-            return _constructor.yaml_constructors[tag](_constructor, node)
+            value = _constructor.yaml_constructors[tag](_constructor, node)
+            kind = _AS_WRITTEN.get(tag)
+            if kind is not None:
+                value = kind(value)
+                value.yaml_text = node.value
+            return value
         except (ValueError, yaml.YAMLError):
             # e.g. 2025-13-01: kept as text, so the schema says what it should be
             return node.value

@@ -249,7 +249,7 @@ def test_a_valid_bank_has_no_problems(tmp_path: Path) -> None:
         ),
         pytest.param(
             HEAD + SINGLE + "    prompt: again\n",
-            "12:5: duplicate key 'prompt' (first given on line 8)", id="duplicate-key",
+            "12:5: question 'dni': duplicate key 'prompt' (first given on line 8)", id="duplicate-key",
         ),
         pytest.param(
             HEAD + SINGLE.replace("[Tulsi Gabbard, Kash Patel, John Ratcliffe]", "[Tulsi Gabbard, Kash"),
@@ -259,8 +259,8 @@ def test_a_valid_bank_has_no_problems(tmp_path: Path) -> None:
         pytest.param(
             HEAD + SINGLE + "    explanation2: !!python/object/apply:os.system ['true']\n",
             ["12:5: question 'dni': unknown key 'explanation2'; did you mean 'explanation'?",
-             "12:19: tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed; "
-             "only plain YAML is read"],
+             "12:19: question 'dni': tag 'tag:yaml.org,2002:python/object/apply:os.system' is "
+             "not allowed; only plain YAML is read"],
             id="python-tag",
         ),
         pytest.param("- just\n- a list\n", "1:1: a bank must be a mapping with format, id, title "
@@ -354,3 +354,13 @@ def test_a_broken_article_is_reported_with_its_own_file(tmp_path: Path) -> None:
         f"{bank}:4:9: source 'story' is not an article in {seeds}",
         f"{seeds / 'story.md'}:2:1: front matter needs a text 'title'",
     ]
+
+
+def test_numbers_where_text_is_wanted_are_read_as_written(tmp_path: Path) -> None:
+    path = tmp_path / "bank.yaml"
+    path.write_text(HEAD + "  - {id: a, type: single, prompt: p, explanation: e, "
+                    "choices: [007, 1.10, 2017], answer: 007}\n")
+    report = validate_paths([path], SEEDS)
+    assert report.ok, report.problems
+    question = report.banks[0].bank.questions[0]
+    assert question.choices == ["007", "1.10", "2017"] and question.answer == "007"

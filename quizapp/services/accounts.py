@@ -1,0 +1,135 @@
+"""Accounts, passwords and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from quizapp.extensions import db
+from quizapp.models import ROLES, Account, ApiToken
+from quizapp.services.errors import Conflict, Invalid
+
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,31}$")
+PASSWORD_MIN_LENGTH = 8
+# Checked against when the username is unknown, so both paths take as long.
+_DUMMY_HASH = generate_password_hash("not a password")
+
+
+def normalise_username(username: str) -> str:
+    return username.strip().lower()
+
+
+def check_username(username: str) -> str:
+    """The normalised username, or :class:`Invalid` saying what is wrong with it."""
+    name = normalise_username(username)
+    if not USERNAME.match(name):
+        raise Invalid(
+            "A username has 3 to 32 letters, digits, dots, dashes or underscores, "
+            "starting with a letter or digit."
+        )
+    return name
+
+
+def check_password(password: str) -> str:
+    if len(password) < PASSWORD_MIN_LENGTH:
+        raise Invalid(f"A password needs at least {PASSWORD_MIN_LENGTH} characters.")
+    return password
+
+
+def generate_password() -> str:
+    """A one-time password that is easy to type from a printed card."""
+    alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+    return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(3))
+
+
+def count_accounts() -> int:
+    return db.session.execute(select(func.count(Account.id))).scalar_one()
+
+
+def get_by_username(username: str) -> Account | None:
+    return db.session.execute(
+        select(Account).where(Account.username == normalise_username(username))
+    ).scalar_one_or_none()
+
+
+def create_account(
+    username: str,
+    display_name: str,
+    password: str,
+    role: str = "student",
+    *,
+    must_change_password: bool = False,
+) -> Account:
+    """Create and commit an account; :class:`Conflict` if the username is taken."""
+    name = check_username(username)
+    display = " ".join(display_name.split()) or name
+    if role not in ROLES:
+        raise Invalid(f"A role is one of: {', '.join(ROLES)}.")
+    check_password(password)
+    if get_by_username(name) is not None:
+        raise Conflict(f"The username '{name}' is taken.")
+    account = Account(
+        username=name,
+        display_name=display[:100],
+        password_hash=generate_password_hash(password),
+        role=role,
+        must_change_password=must_change_password,
+    )
+    db.session.add(account)
+    try:
+        db.session.commit()
+    except IntegrityError:  # created by someone else since the check
+        db.session.rollback()
+        raise Conflict(f"The username '{name}' is taken.") from None
+    return account
+
+
+def authenticate(username: str, password: str) -> Account | None:
+    """The account with these credentials, or None."""
+    account = get_by_username(username)
+    if account is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    return account if check_password_hash(account.password_hash, password) else None
+
+
+def set_password(account: Account, password: str, *, must_change: bool = False) -> None:
+    account.password_hash = generate_password_hash(check_password(password))
+    account.must_change_password = must_change
+    db.session.commit()
+
+
+def change_password(account: Account, current: str, new: str) -> None:
+    if not check_password_hash(account.password_hash, current):
+        raise Invalid("The current password is not right.")
+    if new == current:
+        raise Invalid("The new password must differ from the current one.")
+    set_password(account, new)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(account: Account) -> str:
+    """A new bearer token for ``account``; only its hash is kept."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(ApiToken(account_id=account.id, token_hash=_token_hash(token)))
+    db.session.commit()
+    return token
+
+
+def account_for_token(token: str) -> Account | None:
+    return db.session.execute(
+        select(Account).join(ApiToken).where(ApiToken.token_hash == _token_hash(token))
+    ).scalar_one_or_none()
+
+
+def revoke_token(token: str) -> None:
+    db.session.execute(delete(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+    db.session.commit()

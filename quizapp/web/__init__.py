@@ -1,0 +1,135 @@
+"""The web layer: blueprints, error pages, template helpers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from werkzeug.exceptions import HTTPException
+
+from quizapp.extensions import db, login_manager
+from quizapp.models import Account
+
+# CommonMark without raw HTML: a bank's "<script>" is shown as text. Images are
+# off too, so a bank cannot make a student's browser fetch another site.
+_markdown = MarkdownIt("commonmark", {"html": False}).disable("image")
+
+
+def render_markdown(text: str | None) -> Markup:
+    """Markdown to HTML; safe to mark as such because raw HTML is escaped by the renderer."""
+    return Markup(_markdown.render(text or ""))  # noqa: S704 - html=False escapes raw HTML
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def init_app(app: Flask) -> None:
+    from quizapp.web import api, articles, auth, quiz
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please sign in to take a quiz."
+    login_manager.login_message_category = "info"
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.globals["skill_names"] = SKILL_NAMES
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(quiz.bp)
+    app.register_blueprint(articles.bp)
+    app.register_blueprint(api.bp)
+
+    @app.before_request
+    def require_own_password() -> Any:
+        """Accounts with a one-time password choose their own before anything else."""
+        if (current_user.is_authenticated and current_user.must_change_password
+                and request.endpoint not in ("auth.password", "auth.logout", "static", "healthz")
+                and not wants_json()):
+            flash("Please choose a new password of your own first.", "info")
+            return redirect(url_for("auth.password"))
+        return None
+
+    @app.get("/healthz")
+    def healthz() -> Any:
+        try:
+            db.session.execute(db.select(1))
+        except SQLAlchemyError:
+            db.session.rollback()
+            return jsonify(status="unavailable"), 503
+        return jsonify(status="ok")
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError) -> Any:
+        if wants_json():
+            return jsonify(error="Missing or invalid CSRF token."), 400
+        if request.method == "POST" and request.referrer and request.referrer.startswith(request.host_url):
+            flash("That page was out of date, so nothing was saved. Please try again.", "warning")
+            return redirect(request.referrer, code=303)
+        return render_template("error.html", code=400, title="Page out of date",
+                               message="That form was out of date. Go back, reload and try again."), 400
+
+    @app.errorhandler(OperationalError)
+    def database_down(error: OperationalError) -> Any:
+        db.session.rollback()
+        app.logger.error("database unavailable: %s", error.orig)
+        if wants_json():
+            return jsonify(error="The database is not answering; try again in a moment."), 503
+        return render_template("error.html", code=503, title="Back soon",
+                               message="The quiz database is not answering. Nothing you "
+                               "submitted before this page was lost; try again in a moment."), 503
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Any:
+        code = error.code or 500
+        if wants_json():
+            response = jsonify(error=error.description if code != 500 else "Something went wrong.")
+            response.status_code = code
+            for name in ("Retry-After", "Allow"):
+                if error.get_response().headers.get(name):
+                    response.headers[name] = error.get_response().headers[name]
+            return response
+        titles = {403: "Not yours to see", 404: "Page not found", 429: "Too many tries"}
+        response = app.make_response((render_template(
+            "error.html", code=code, title=titles.get(code, error.name),
+            message=error.description), code))
+        retry = error.get_response().headers.get("Retry-After")
+        if retry:
+            response.headers["Retry-After"] = retry
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception) -> Any:
+        db.session.rollback()
+        app.logger.exception("unhandled error")
+        if wants_json():
+            return jsonify(error="Something went wrong on our side."), 500
+        return render_template("error.html", code=500, title="Something went wrong",
+                               message="Something went wrong on our side. Your answers so far "
+                               "are saved."), 500
+
+
+SKILL_NAMES = {
+    "recall": "Recall",
+    "sourcing": "Sourcing",
+    "attribution": "Attribution",
+    "fact_vs_opinion": "Fact vs. opinion",
+    "evidence": "Evidence",
+    "context": "Context",
+    "lateral_reading": "Lateral reading",
+}
+
+
+@login_manager.user_loader
+def load_user(account_id: str) -> Account | None:
+    try:
+        return db.session.get(Account, int(account_id))
+    except ValueError:
+        return None
+
+
+def is_teacher() -> bool:
+    return bool(current_user.is_authenticated and current_user.is_teacher)

@@ -1,0 +1,357 @@
+"""The JSON API, version 1 (see docs/api.md): tokens and a student's quizzes, as thin views."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import json
+import math
+from collections.abc import Callable
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask_login import current_user
+from pydantic import BaseModel, ValidationError
+
+from quizapp.extensions import csrf, limiter, login_manager
+from quizapp.models import Account
+from quizapp.models import Attempt as AttemptRow
+from quizapp.services import accounts
+from quizapp.services import progress as progress_service
+from quizapp.services import quiz as quiz_service
+from quizapp.services.errors import NotFound, ServiceError
+from quizapp.web import api_schemas as schemas
+from quizapp.web.display import evidence_link
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# Bearer calls need no CSRF token; cookie calls are checked in `authenticate` below.
+csrf.exempt(bp)
+
+VERSION = "1.0.0"
+#: Every route of the API, in the order they are declared; the OpenAPI document lists these.
+OPERATIONS: list[schemas.Operation] = []
+_BY_ENDPOINT: dict[str, schemas.Operation] = {}
+_UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class ApiError(Exception):
+    """An error answered as ``{"error": message}`` with ``status``."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status, self.message, self.headers = status, message, headers or {}
+
+
+def _error(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    response = jsonify(schemas.ErrorReply(error=message).model_dump())
+    response.status_code = status
+    response.headers.update(headers or {})
+    return response
+
+
+@bp.errorhandler(ApiError)
+def _api_error(error: ApiError) -> Response:
+    return _error(error.status, error.message, error.headers)
+
+
+@bp.errorhandler(ServiceError)
+def _service_error(error: ServiceError) -> Response:
+    return _error(error.status, error.message)
+
+
+def unauthorized(message: str) -> ApiError:
+    return ApiError(401, message, {"WWW-Authenticate": 'Bearer realm="quizapp"'})
+
+
+# -- authentication ---------------------------------------------------------------------------
+
+
+def _bearer_token() -> str | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or len(token) > 200:
+        return None
+    return token
+
+
+@login_manager.request_loader
+def load_account_from_bearer(_request: Any) -> Account | None:
+    """The account of an API call's bearer token; pages sign in with the session only."""
+    if request.blueprint != bp.name:
+        return None
+    token = _bearer_token()
+    account = accounts.account_for_token(token) if token else None
+    g.bearer_checked = True
+    if account is not None:
+        g.api_token = token
+    return account
+
+
+@bp.before_request
+def authenticate() -> None:
+    """401 without credentials; CSRF for writes that ride on the session cookie."""
+    operation = _BY_ENDPOINT.get(request.endpoint or "")
+    if operation is None or not operation.authenticated:
+        return
+    signed_in = current_user.is_authenticated  # runs the session loader, then the bearer loader
+    if "Authorization" in request.headers and not g.get("api_token"):
+        # The token was wrong, or a session cookie was used first (then the header must still hold).
+        account = None if g.get("bearer_checked") else load_account_from_bearer(request)
+        if account is None:
+            raise unauthorized("The bearer token is not valid (it may have been revoked).")
+        if account.id != current_user.id:
+            raise unauthorized("The bearer token and the session cookie are for different accounts.")
+    if not signed_in:
+        raise unauthorized("Sign in: send 'Authorization: Bearer <token>' from POST /api/v1/tokens.")
+    if (request.method in _UNSAFE and not g.get("api_token")
+            and current_app.config.get("WTF_CSRF_ENABLED", True)):
+        csrf.protect()  # a CSRFError becomes a JSON 400 in quizapp.web
+
+
+# -- routes and their bodies ------------------------------------------------------------------
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError("number out of range")
+    return number
+
+
+def _read_body(operation: schemas.Operation) -> BaseModel:
+    assert operation.body is not None  # noqa: S101 - only called for routes with a body
+    raw = request.get_data(cache=True)
+    if not raw.strip() and not operation.body_required:
+        data: Any = {}
+    else:
+        if request.mimetype != "application/json":
+            raise ApiError(415, "Send the body as JSON, with 'Content-Type: application/json'.")
+        try:
+            data = json.loads(raw, parse_constant=_reject_constant, parse_float=_finite)
+        except (ValueError, RecursionError):
+            raise ApiError(422, "The body is not valid JSON.") from None
+    try:
+        return operation.body.model_validate(data)
+    except ValidationError as error:
+        raise ApiError(422, schemas.validation_message(error)) from None
+
+
+def _reply(operation: schemas.Operation, result: Any) -> Response:
+    status = operation.ok
+    if isinstance(result, tuple):
+        result, status = result
+    if result is None:
+        return Response(status=status)
+    if isinstance(result, Response):
+        return result
+    response = jsonify(result.model_dump(mode="json"))
+    response.status_code = status
+    return response
+
+
+def route(method: str, rule: str, *, summary: str, ok: int = 200,
+          reply: type[BaseModel] | None = None, body: type[BaseModel] | None = None,
+          body_required: bool = True, errors: tuple[int, ...] = (), authenticated: bool = True,
+          params: dict[str, str] | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Serve ``view`` at ``rule`` and describe it in the OpenAPI document, from one declaration.
+
+    The view gets the validated body as ``body`` and returns a reply model (or
+    ``(model, status)``, or None for an empty answer).
+    """
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        operation = schemas.Operation(
+            method=method, rule=rule, endpoint=f"{bp.name}.{view.__name__}", summary=summary,
+            description=inspect.cleandoc(view.__doc__ or ""), ok=ok, reply=reply, body=body,
+            body_required=body_required, errors=errors, authenticated=authenticated,
+            params=params or {},
+        )
+        OPERATIONS.append(operation)
+        _BY_ENDPOINT[operation.endpoint] = operation
+
+        @functools.wraps(view)
+        def serve(**kwargs: Any) -> Response:
+            if operation.body is not None:
+                kwargs["body"] = _read_body(operation)
+            return _reply(operation, view(**kwargs))
+
+        bp.add_url_rule(rule, view.__name__, serve, methods=[method])
+        return serve
+
+    return decorator
+
+
+
+# -- shaping replies --------------------------------------------------------------------------
+
+
+def _answer_result(attempt: AttemptRow, item: Any, result: Any) -> dict[str, Any]:
+    content = item.version.content
+    return {
+        "score": result.score,
+        "points": result.points,
+        "correct": result.correct,
+        "explanation": content["explanation"],
+        "evidence": evidence_link(attempt.bank.source_id, content.get("evidence")),
+        "feedback": [{"choice": choice, "text": text} for choice, text in result.feedback],
+        "note": result.note,
+    }
+
+
+def _attempt_reply(attempt: AttemptRow) -> schemas.AttemptReply:
+    answers = []
+    for item in attempt.items:
+        if item.answer is not None:
+            answers.append({
+                "question_id": item.version.content["id"],
+                "response": item.answer.response,
+                "answered_at": item.answer.answered_at,
+                **_answer_result(attempt, item, quiz_service.result_for(item, item.answer)),
+            })
+    return schemas.AttemptReply(attempt=schemas.Attempt(
+        id=attempt.id,
+        bank_id=attempt.bank_id,
+        kind=attempt.kind,
+        started_at=attempt.started_at,
+        deadline_at=attempt.deadline_at,
+        finished=attempt.finished_at is not None,
+        finished_at=attempt.finished_at,
+        score=attempt.score if attempt.finished_at is not None else None,
+        points=attempt.points,
+        questions=[
+            schemas.PublicQuestion.model_validate(quiz_service.public_question(attempt, item))
+            for item in attempt.items
+        ],
+        answers=answers,
+    ))
+
+
+# -- accounts ---------------------------------------------------------------------------------
+
+
+def _token_account_key() -> str:
+    body = request.get_json(silent=True)
+    name = body.get("username") if isinstance(body, dict) else None
+    return "api-token-account:" + accounts.normalise_username(name if isinstance(name, str) else "")[:64]
+
+
+def _failed(response: Response) -> bool:
+    return response.status_code == 401  # only wrong credentials count against the limits
+
+
+@route("POST", "/tokens", summary="Exchange a username and password for a bearer token",
+       ok=201, reply=schemas.TokenReply, body=schemas.TokenRequest, errors=(401, 429),
+       authenticated=False)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_token_account_key,
+               deduct_when=_failed)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], deduct_when=_failed)
+def create_token(body: schemas.TokenRequest) -> schemas.TokenReply:
+    """The token is shown once; only its hash is kept. Failed tries are rate-limited per
+    username and per address, as on the sign-in page."""
+    account = accounts.authenticate(body.username, body.password)
+    if account is None:
+        raise unauthorized("That username and password do not match.")
+    return schemas.TokenReply(token=accounts.issue_token(account))
+
+
+@route("DELETE", "/tokens/current", summary="Revoke the token this request carries", ok=204)
+def revoke_token() -> None:
+    """Sent with the bearer token to revoke; it stops working at once."""
+    token = g.get("api_token")
+    if not token:
+        raise unauthorized("Send the token to revoke as 'Authorization: Bearer <token>'.")
+    accounts.revoke_token(token)
+
+
+# -- students ---------------------------------------------------------------------------------
+
+
+@route("GET", "/banks", summary="The quizzes there are", reply=schemas.BankList)
+def list_banks() -> schemas.BankList:
+    """Banks that have questions, grouped by article as in the catalogue page."""
+    return schemas.BankList(banks=[
+        schemas.BankSummary(id=entry.bank.id, title=entry.bank.title, questions=entry.questions,
+                            source=entry.bank.source_id)
+        for section in progress_service.catalogue(None) for entry in section.entries
+    ])
+
+
+@route("POST", "/banks/<bank_id>/attempts", summary="Start an attempt, or resume the open one",
+       ok=201, reply=schemas.AttemptReply, body=schemas.StartAttempt, body_required=False,
+       errors=(404, 409))
+def start_attempt(bank_id: str, body: schemas.StartAttempt) -> Any:
+    """201 with a new attempt; 200 with the student's open attempt at the bank, if there is
+    one (its time not up). 409 when the bank's attempt limit is used up."""
+    if body.assignment_id is not None:
+        raise NotFound("There is no such assignment.")
+    before = quiz_service.open_attempt(current_user.id, bank_id)
+    attempt = quiz_service.start_attempt(current_user.id, bank_id)
+    resumed = before is not None and before.id == attempt.id
+    attempt = quiz_service.load_attempt(attempt.id, current_user.id)
+    return _attempt_reply(attempt), 200 if resumed else 201
+
+
+@route("GET", "/attempts/<int:attempt_id>", summary="An attempt, with the answers given so far",
+       reply=schemas.AttemptReply, errors=(404,))
+def get_attempt(attempt_id: int) -> schemas.AttemptReply:
+    """Someone else's attempt is 404. An attempt whose time is up is finished on reading."""
+    return _attempt_reply(quiz_service.load_attempt(attempt_id, current_user.id))
+
+
+@route("PUT", "/attempts/<int:attempt_id>/answers/<question_id>", summary="Answer a question",
+       reply=schemas.AnswerResult, body=schemas.AnswerRequest, errors=(404, 409),
+       params={"question_id": "The question's id within its bank"})
+def answer(attempt_id: int, question_id: str, body: schemas.AnswerRequest) -> schemas.AnswerResult:
+    """Scored on the server. A question is answered once: answering again is 409 and changes
+    nothing; so is answering after the attempt finished or its time ran out."""
+    attempt = quiz_service.load_attempt(attempt_id, current_user.id)
+    item = quiz_service.item_for(attempt, question_id)
+    outcome = quiz_service.answer_question(attempt, item, body.response)
+    if outcome.duplicate:
+        raise ApiError(409, "That question was already answered in this attempt; the first answer counts.")
+    return schemas.AnswerResult.model_validate(_answer_result(attempt, item, outcome.result))
+
+
+@route("POST", "/attempts/<int:attempt_id>/finish", summary="Finish an attempt",
+       reply=schemas.FinishReply, errors=(404,))
+def finish(attempt_id: int) -> schemas.FinishReply:
+    """Unanswered questions score 0. Finishing a finished attempt changes nothing (200)."""
+    attempt = quiz_service.finish_attempt(quiz_service.load_attempt(attempt_id, current_user.id))
+    return schemas.FinishReply(score=attempt.score or 0.0, points=attempt.points)
+
+
+@route("GET", "/me/progress", summary="The caller's scores per bank and mastery per skill",
+       reply=schemas.ProgressReply)
+def my_progress() -> schemas.ProgressReply:
+    """Whole-bank attempts only (practice is left out of the bank scores, not the skills)."""
+    banks = [
+        schemas.BankProgressReply(
+            id=p.bank_id, title=p.title, attempts=len(p.attempts),
+            best=p.best.fraction if p.best else None,
+            latest=p.latest.fraction if p.latest else None,
+        )
+        for p in progress_service.bank_progress(current_user.id)
+    ]
+    skills = {skill: value for skill, value in progress_service.skill_mastery(current_user.id).items()
+              if value is not None}
+    return schemas.ProgressReply(banks=banks, skills=skills)
+
+
+# -- the document -----------------------------------------------------------------------------
+
+
+@route("GET", "/openapi.json", summary="This document", authenticated=False)
+def openapi() -> Response:
+    """This API as an OpenAPI 3.1 document, built from the models that check its bodies."""
+    return jsonify(openapi_document())
+
+
+def openapi_document() -> dict[str, Any]:
+    return schemas.build_openapi(
+        OPERATIONS, server=bp.url_prefix or "", version=VERSION,
+        cookie_name=current_app.config.get("SESSION_COOKIE_NAME", "session"),
+    )

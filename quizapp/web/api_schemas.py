@@ -1,0 +1,320 @@
+"""The JSON API's request and response models, and the OpenAPI document built from them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
+from pydantic.json_schema import JsonSchemaMode, SkipJsonSchema, models_json_schema
+
+from quizapp.banks.schema import QUESTION_TYPES
+
+# Literal of a tuple is the Literal of its items: the types stay those of the bank format.
+QuestionType = Literal[QUESTION_TYPES]  # type: ignore[valid-type]
+
+
+def _absent_unless_set(description: str) -> Any:
+    """A field sent only for the question types that have it (never as null)."""
+
+    def no_default(schema: dict[str, Any]) -> None:
+        schema.pop("default", None)
+
+    return Field(default=None, exclude_if=lambda value: value is None, description=description,
+                 json_schema_extra=no_default)
+
+
+class Request(BaseModel):
+    """A request body: unknown fields are refused, so a misspelt name is a 422, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Reply(BaseModel):
+    """A response body; clients should ignore fields they do not know (more may come)."""
+
+
+# -- requests ---------------------------------------------------------------------------------
+
+
+class TokenRequest(Request):
+    """A username and password, exchanged for a bearer token."""
+
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class StartAttempt(Request):
+    """Start (or resume) an attempt; an empty object or no body at all is fine."""
+
+    assignment_id: StrictInt | None = Field(
+        default=None, description="The class assignment the attempt is for (none exist yet: 404)"
+    )
+
+
+class AnswerRequest(Request):
+    """A student's response; any JSON value, and one that cannot be read as an answer scores 0."""
+
+    response: Any = Field(
+        description="single: a choice; multiple: a list of choices; true_false: a boolean; "
+        "short and numeric: a string; ordering: the items in order; matching: {left: right}"
+    )
+
+
+# -- responses --------------------------------------------------------------------------------
+
+
+class ErrorReply(Reply):
+    """Every 4xx and 5xx answer."""
+
+    error: str = Field(description="A short message a person can read")
+
+
+class TokenReply(Reply):
+    token: str = Field(description="Send as `Authorization: Bearer <token>`; shown only this once")
+
+
+class BankSummary(Reply):
+    id: str
+    title: str
+    questions: int = Field(description="How many questions an attempt asks")
+    source: str | None = Field(description="Id of the article the bank is about, if any")
+
+
+class BankList(Reply):
+    banks: list[BankSummary]
+
+
+class PublicQuestion(Reply):
+    """A question as sent before it is answered: never its key, feedback or explanation."""
+
+    id: str
+    type: QuestionType
+    prompt: str = Field(description="Markdown; raw HTML is to be shown as text")
+    points: float
+    choices: list[str] | SkipJsonSchema[None] = _absent_unless_set("single and multiple only")
+    items: list[str] | SkipJsonSchema[None] = _absent_unless_set("ordering only, shuffled")
+    lefts: list[str] | SkipJsonSchema[None] = _absent_unless_set("matching only")
+    rights: list[str] | SkipJsonSchema[None] = _absent_unless_set(
+        "matching only, shuffled with the distractors"
+    )
+
+
+class Evidence(Reply):
+    paragraph: int = Field(description="Number of the paragraph in the bank's article")
+    quote: str | None = Field(description="Words of that paragraph that support the answer")
+    url: str = Field(description="The paragraph in the article reader")
+
+
+class Feedback(Reply):
+    choice: str
+    text: str = Field(description="What the bank says about picking this choice (Markdown)")
+
+
+class AnswerResult(Reply):
+    """The marks for an answer, and what the student learns from it."""
+
+    score: float
+    points: float
+    correct: bool = Field(description="True when the score equals the points")
+    explanation: str = Field(description="Markdown")
+    evidence: Evidence | None
+    feedback: list[Feedback] = Field(description="Feedback for each chosen option that has some")
+    note: str | None = Field(description="Why the response could not be read as an answer, if so")
+
+
+class AnswerRecord(AnswerResult):
+    """An answer given in an attempt."""
+
+    question_id: str
+    response: Any
+    answered_at: dt.datetime
+
+
+class Attempt(Reply):
+    id: int
+    bank_id: str
+    kind: Literal["full", "practice"] = Field(
+        description="full: the whole bank; practice: questions missed last time"
+    )
+    started_at: dt.datetime = Field(description="UTC")
+    deadline_at: dt.datetime | None = Field(description="UTC; answers after it are refused (409)")
+    finished: bool
+    finished_at: dt.datetime | None
+    score: float | None = Field(description="Total marks, once finished")
+    points: float = Field(description="Total points of the attempt's questions")
+    questions: list[PublicQuestion]
+    answers: list[AnswerRecord] = Field(description="Answers given so far, in question order")
+
+
+class AttemptReply(Reply):
+    attempt: Attempt
+
+
+class FinishReply(Reply):
+    score: float
+    points: float
+
+
+class BankProgressReply(Reply):
+    id: str
+    title: str
+    best: float | None = Field(description="Best finished attempt's score as a fraction 0..1")
+    latest: float | None = Field(description="Latest finished attempt's score as a fraction 0..1")
+    attempts: int = Field(description="Finished whole-bank attempts")
+
+
+class ProgressReply(Reply):
+    banks: list[BankProgressReply] = Field(description="Banks with at least one finished attempt")
+    skills: dict[str, float] = Field(
+        description="Mastery 0..1 per skill, from the latest answer to each question; "
+        "skills never answered are left out"
+    )
+
+
+def validation_message(error: ValidationError) -> str:
+    """A pydantic error as one line that names the fields: ``response: Field required``."""
+    parts = []
+    for item in error.errors(include_url=False)[:3]:
+        where = ".".join(str(p) for p in item["loc"]) or "body"
+        parts.append(f"{where}: {item['msg']}")
+    return "; ".join(parts)
+
+
+# -- the OpenAPI document ---------------------------------------------------------------------
+
+ERROR_DESCRIPTIONS = {
+    400: "The request was refused: a session-cookie call without a valid X-CSRFToken header",
+    401: "No valid credentials",
+    403: "The account may not do this",
+    404: "It does not exist, or it is not the caller's",
+    409: "A conflict with the state of things",
+    413: "The body is larger than the server accepts",
+    415: "The body is not sent as application/json",
+    422: "The body does not fit (the message names the field)",
+    429: "Rate-limited: wait the Retry-After header's seconds",
+    500: "Something went wrong on the server",
+    503: "The database is not answering",
+}
+_CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
+
+
+@dataclass
+class Operation:
+    """One route of the API, as Flask serves it and as the OpenAPI document describes it."""
+
+    method: str
+    rule: str
+    endpoint: str
+    summary: str
+    description: str
+    ok: int
+    reply: type[BaseModel] | None
+    body: type[BaseModel] | None = None
+    body_required: bool = True
+    errors: tuple[int, ...] = ()
+    authenticated: bool = True
+    params: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def path(self) -> str:
+        return _CONVERTER.sub(lambda m: "{" + m.group(2) + "}", self.rule)
+
+    @property
+    def path_params(self) -> list[tuple[str, str]]:
+        return [(m.group(2), m.group(1) or "string") for m in _CONVERTER.finditer(self.rule)]
+
+    @property
+    def statuses(self) -> list[int]:
+        codes = set(self.errors) | {500, 503}
+        if self.body is not None:
+            codes |= {413, 415, 422}
+        if self.authenticated:
+            codes.add(401)
+            if self.method in ("POST", "PUT", "PATCH", "DELETE"):
+                codes.add(400)
+        return sorted(codes)
+
+
+def build_openapi(operations: list[Operation], *, server: str, cookie_name: str,
+                  version: str) -> dict[str, Any]:
+    """The OpenAPI 3.1 document, from the same models that validate requests and shape replies."""
+    pairs: list[tuple[type[BaseModel], JsonSchemaMode]] = [(ErrorReply, "serialization")]
+    for op in operations:
+        if op.body is not None:
+            pairs.append((op.body, "validation"))
+        if op.reply is not None:
+            pairs.append((op.reply, "serialization"))
+    pairs = list(dict.fromkeys(pairs))
+    refs, top = models_json_schema(pairs, ref_template="#/components/schemas/{model}")
+
+    def content(model: type[BaseModel], mode: JsonSchemaMode) -> dict[str, Any]:
+        return {"application/json": {"schema": refs[(model, mode)]}}
+
+    paths: dict[str, dict[str, Any]] = {}
+    for op in operations:
+        responses: dict[str, Any] = {}
+        if op.reply is None and op.ok == 204:
+            responses[str(op.ok)] = {"description": "Done; no body"}
+        elif op.reply is None:
+            responses[str(op.ok)] = {"description": "OK",
+                                     "content": {"application/json": {"schema": {"type": "object"}}}}
+        else:
+            responses[str(op.ok)] = {"description": "OK", "content": content(op.reply, "serialization")}
+            if op.endpoint == "api.start_attempt":
+                responses["200"] = {"description": "The open attempt, resumed",
+                                    "content": content(op.reply, "serialization")}
+        for code in op.statuses:
+            entry: dict[str, Any] = {"description": ERROR_DESCRIPTIONS[code],
+                                     "content": content(ErrorReply, "serialization")}
+            if code == 429:
+                entry["headers"] = {"Retry-After": {"description": "Seconds to wait",
+                                                    "schema": {"type": "integer"}}}
+            if code == 401:
+                entry["headers"] = {"WWW-Authenticate": {"schema": {"type": "string"}}}
+            responses[str(code)] = entry
+        operation: dict[str, Any] = {
+            "operationId": op.endpoint.removeprefix("api."),
+            "summary": op.summary,
+            "description": op.description,
+            "responses": dict(sorted(responses.items())),
+        }
+        if op.path_params:
+            operation["parameters"] = [
+                {"name": name, "in": "path", "required": True,
+                 "schema": {"type": "integer" if kind == "int" else "string"},
+                 **({"description": op.params[name]} if name in op.params else {})}
+                for name, kind in op.path_params
+            ]
+        if op.body is not None:
+            operation["requestBody"] = {"required": op.body_required,
+                                        "content": content(op.body, "validation")}
+        if not op.authenticated:
+            operation["security"] = []
+        paths.setdefault(op.path, {})[op.method.lower()] = operation
+
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "quizapp JSON API",
+            "version": version,
+            "description": "Everything a student does in the browser, over JSON. "
+            "Authenticate with `Authorization: Bearer <token>` (from POST /tokens), or with the "
+            "browser's session cookie, in which case POST, PUT and DELETE need the page's CSRF "
+            "token in the `X-CSRFToken` header. Every error is `{\"error\": \"...\"}`.",
+        },
+        "servers": [{"url": server}],
+        "security": [{"bearer": []}, {"cookie": []}],
+        "paths": paths,
+        "components": {
+            "schemas": top.get("$defs", {}),
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer",
+                           "description": "A token from POST /tokens"},
+                "cookie": {"type": "apiKey", "in": "cookie", "name": cookie_name,
+                           "description": "The browser session; writes also need X-CSRFToken"},
+            },
+        },
+    }

@@ -1,0 +1,94 @@
+"""Sign up, sign in, sign out and change password."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from quizapp.extensions import limiter
+from quizapp.services import accounts
+from quizapp.services.errors import ServiceError
+from quizapp.web.forms import ActionForm, ChangePasswordForm, LoginForm, SignupForm
+
+bp = Blueprint("auth", __name__)
+
+
+def safe_next(target: str | None) -> str:
+    """``target`` if it stays on this site, else the home page."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") \
+                and not target.startswith("//") and "\\" not in target:
+            return target
+    return url_for("quiz.home")
+
+
+def _login_account_key() -> str:
+    return "login-account:" + accounts.normalise_username(request.form.get("username", ""))[:64]
+
+
+def _failed(response: Any) -> bool:
+    # only failed sign-ins count against the limits (a success redirects)
+    return response.status_code != 303
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+def signup() -> Any:
+    form = SignupForm()
+    if form.validate_on_submit():
+        try:
+            account = accounts.create_account(
+                form.username.data, form.display_name.data, form.password.data
+            )
+        except ServiceError as error:
+            form.username.errors.append(error.message)
+        else:
+            login_user(account)
+            flash(f"Welcome, {account.display_name}! Pick a quiz to start.", "success")
+            return redirect(safe_next(request.args.get("next")), code=303)
+    return render_template("auth/signup.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_login_account_key,
+               methods=["POST"], deduct_when=_failed)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
+               deduct_when=_failed)
+def login() -> Any:
+    form = LoginForm()
+    if form.validate_on_submit():
+        account = accounts.authenticate(form.username.data, form.password.data)
+        if account is not None:
+            login_user(account)
+            if account.must_change_password:
+                flash("Please choose a new password of your own.", "info")
+                return redirect(url_for("auth.password"), code=303)
+            return redirect(safe_next(request.args.get("next")), code=303)
+        form.password.errors.append("That username and password do not match.")
+    return render_template("auth/login.html", form=form), 422 if form.errors else 200
+
+
+@bp.post("/logout")
+def logout() -> Any:
+    if ActionForm().validate_on_submit():
+        logout_user()
+        flash("You are signed out.", "info")
+    return redirect(url_for("quiz.home"), code=303)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password() -> Any:
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(current_user, form.current.data, form.password.data)
+        except ServiceError as error:
+            form.current.errors.append(error.message)
+        else:
+            flash("Your password is changed.", "success")
+            return redirect(url_for("quiz.home"), code=303)
+    return render_template("auth/password.html", form=form), 422 if form.errors else 200

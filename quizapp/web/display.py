@@ -1,0 +1,60 @@
+"""Turning questions, responses and keys into what pages and the API show."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+
+from quizapp.banks.schema import NumericQuestion, ShortQuestion
+from quizapp.banks.schema import Question as QuestionModel
+from quizapp.scoring import key_response
+
+
+def evidence_link(article_id: str | None, evidence: dict[str, Any] | None) -> dict[str, Any] | None:
+    """``{"paragraph", "quote", "url"}`` for a question's evidence, or None."""
+    if not evidence or not article_id:
+        return None
+    number = evidence["paragraph"]
+    params: dict[str, Any] = {"article_id": article_id, "hl": number, "_anchor": f"p{number}"}
+    if evidence.get("quote"):
+        params["quote"] = evidence["quote"]
+    return {"paragraph": number, "quote": evidence.get("quote"), "url": url_for("articles.read", **params)}
+
+
+def show_response(question: QuestionModel, response: Any) -> list[str]:
+    """A response as lines a person can read; empty when nothing readable was given."""
+    if response is None or response == "" or response == [] or response == {}:
+        return []
+    match question.type:
+        case "true_false":
+            return ["True" if response is True or response == "true" else "False"]
+        case "multiple" | "ordering":
+            return [str(r) for r in response] if isinstance(response, list) else [str(response)]
+        case "matching":
+            if isinstance(response, dict):
+                return [f"{left} → {response.get(left) or '(no match)'}" for left in question.pairs]
+            return [str(response)]
+        case _:
+            return [str(response)]
+
+
+def show_key(question: QuestionModel) -> list[str]:
+    """The answer key as lines a person can read."""
+    match question:
+        case ShortQuestion():
+            return [" or ".join(question.accepted)]
+        case NumericQuestion():
+            key = f"{question.answer:g}"
+            return [f"{key} (± {question.tolerance:g})" if question.tolerance else key]
+    return show_response(question, key_response(question))
+
+
+def as_fraction(score: float, points: float) -> str:
+    return f"{score:g}/{points:g}"
+
+
+def percent(score: float | None, points: float | None) -> str:
+    if score is None or not points:
+        return "–"
+    return f"{round(100 * score / points)}%"

@@ -1,0 +1,213 @@
+"""The catalogue, taking a quiz one question at a time, results and progress."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.datastructures import MultiDict
+
+from quizapp.services import progress as progress_service
+from quizapp.services import quiz as quiz_service
+from quizapp.services.errors import Conflict, NotFound
+from quizapp.web.charts import attempts_chart
+from quizapp.web.display import as_fraction, evidence_link, percent, show_key, show_response
+from quizapp.web.forms import ActionForm, AnswerForm
+
+bp = Blueprint("quiz", __name__)
+
+
+@bp.app_context_processor
+def helpers() -> dict[str, Any]:
+    return {"as_fraction": as_fraction, "percent": percent, "action_form": ActionForm,
+            "today": datetime.date.today()}
+
+
+@bp.get("/")
+def home() -> str:
+    account_id = current_user.id if current_user.is_authenticated else None
+    return render_template("quiz/home.html", sections=progress_service.catalogue(account_id))
+
+
+@bp.get("/quizzes/<bank_id>")
+def bank(bank_id: str) -> str:
+    try:
+        bank = quiz_service.get_bank(bank_id)
+    except NotFound:
+        abort(404)
+    questions = len(quiz_service.current_versions(bank_id))
+    context: dict[str, Any] = {"bank": bank, "questions": questions}
+    if current_user.is_authenticated:
+        context["open_attempt"] = quiz_service.open_attempt(current_user.id, bank_id)
+        context["used"] = quiz_service.attempts_used(current_user.id, bank_id)
+        context["missed"] = len(quiz_service.missed_versions(current_user.id, bank_id))
+    return render_template("quiz/bank.html", **context)
+
+
+@bp.post("/quizzes/<bank_id>/start")
+@login_required
+def start(bank_id: str) -> Any:
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("quiz.bank", bank_id=bank_id), code=303)
+    practice = request.form.get("kind") == "practice"
+    try:
+        if practice:
+            attempt = quiz_service.start_practice(current_user.id, bank_id)
+        else:
+            attempt = quiz_service.start_attempt(current_user.id, bank_id)
+    except NotFound:
+        abort(404)
+    except Conflict as error:
+        flash(error.message, "warning")
+        return redirect(url_for("quiz.bank", bank_id=bank_id), code=303)
+    return redirect(url_for("quiz.attempt", attempt_id=attempt.id), code=303)
+
+
+def _load(attempt_id: int):
+    try:
+        return quiz_service.load_attempt(attempt_id, current_user.id)
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@login_required
+def attempt(attempt_id: int) -> Any:
+    """Resume where the student stopped: the next unanswered question, or the results."""
+    attempt = _load(attempt_id)
+    if attempt.finished_at is not None:
+        return redirect(url_for("quiz.results", attempt_id=attempt.id))
+    item = quiz_service.next_item(attempt)
+    position = item.position + 1 if item else len(attempt.items)
+    return redirect(url_for("quiz.question", attempt_id=attempt.id, number=position))
+
+
+def _response_from_form(view: dict[str, Any], form: MultiDict) -> tuple[Any, str | None]:
+    """The response a form gives for a question, or an error to show with the form again."""
+    kind = view["type"]
+    if kind == "single":
+        return form.get("choice"), None
+    if kind == "multiple":
+        return form.getlist("choice"), None
+    if kind == "true_false":
+        value = form.get("answer")
+        return ({"true": True, "false": False}.get(value or ""), None)
+    if kind in ("short", "numeric"):
+        return form.get("answer", ""), None
+    if kind == "ordering":
+        positions: dict[int, str] = {}
+        for index, item in enumerate(view["items"]):
+            raw = form.get(f"position-{index}", "")
+            if not raw.isdigit() or not 1 <= int(raw) <= len(view["items"]):
+                return None, "Give every item a position."
+            if int(raw) in positions:
+                return None, "Each position can be given to only one item."
+            positions[int(raw)] = item
+        return [positions[p] for p in sorted(positions)], None
+    if kind == "matching":
+        return {left: form.get(f"match-{i}") for i, left in enumerate(view["lefts"])
+                if form.get(f"match-{i}")}, None
+    return None, None
+
+
+@bp.route("/attempts/<int:attempt_id>/questions/<int:number>", methods=["GET", "POST"])
+@login_required
+def question(attempt_id: int, number: int) -> Any:
+    attempt = _load(attempt_id)
+    if not 1 <= number <= len(attempt.items):
+        abort(404)
+    item = attempt.items[number - 1]
+    view = quiz_service.public_question(attempt, item)
+    form = AnswerForm()
+    form_error = None
+    if request.method == "POST" and form.validate_on_submit():
+        response, form_error = _response_from_form(view, request.form)
+        if form_error is None:
+            if attempt.finished_at is not None and item.answer is None:
+                flash("This attempt has finished, so that answer was not counted.", "warning")
+                return redirect(url_for("quiz.results", attempt_id=attempt.id), code=303)
+            try:
+                outcome = quiz_service.answer_question(attempt, item, response)
+            except Conflict as error:
+                flash(error.message, "warning")
+                return redirect(url_for("quiz.attempt", attempt_id=attempt.id), code=303)
+            if outcome.duplicate:
+                flash("You had already answered this question; your first answer counts.", "info")
+            return redirect(url_for("quiz.question", attempt_id=attempt.id, number=number), code=303)
+    elif request.method == "POST":
+        form_error = "That form was out of date. Please answer again."
+    context: dict[str, Any] = {
+        "attempt": attempt, "item": item, "view": view, "number": number,
+        "total": len(attempt.items), "form": form, "form_error": form_error,
+        "answered": sum(1 for i in attempt.items if i.answer is not None),
+        "next_item": quiz_service.next_item(attempt),
+    }
+    if item.answer is not None:
+        context.update(_feedback(attempt, item))
+    elif attempt.finished_at is not None:
+        return redirect(url_for("quiz.results", attempt_id=attempt.id))
+    status = 422 if form_error else 200
+    return render_template("quiz/question.html", **context), status
+
+
+def _feedback(attempt, item) -> dict[str, Any]:
+    question = quiz_service.question_of(item)
+    result = quiz_service.result_for(item, item.answer)
+    return {
+        "question": question,
+        "result": result,
+        "answer": item.answer,
+        "your_answer": show_response(question, item.answer.response),
+        "key": show_key(question),
+        "evidence": evidence_link(attempt.bank.source_id, item.version.content.get("evidence")),
+    }
+
+
+@bp.post("/attempts/<int:attempt_id>/finish")
+@login_required
+def finish(attempt_id: int) -> Any:
+    attempt = _load(attempt_id)
+    if ActionForm().validate_on_submit():
+        quiz_service.finish_attempt(attempt)
+    return redirect(url_for("quiz.results", attempt_id=attempt.id), code=303)
+
+
+@bp.get("/attempts/<int:attempt_id>/results")
+@login_required
+def results(attempt_id: int) -> Any:
+    attempt = _load(attempt_id)
+    if attempt.finished_at is None:
+        return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
+    rows = []
+    skills: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for item in attempt.items:
+        question = quiz_service.question_of(item)
+        got = item.answer.score if item.answer else 0.0
+        rows.append({
+            "number": item.position + 1,
+            "question": question,
+            "answer": item.answer,
+            "score": got,
+            "your_answer": show_response(question, item.answer.response) if item.answer else [],
+            "key": show_key(question),
+            "evidence": evidence_link(attempt.bank.source_id, item.version.content.get("evidence")),
+        })
+        if question.skill:
+            skills[question.skill][0] += got
+            skills[question.skill][1] += question.points
+    return render_template("quiz/results.html", attempt=attempt, rows=rows, skills=dict(skills))
+
+
+@bp.get("/progress")
+@login_required
+def progress() -> str:
+    banks = progress_service.bank_progress(current_user.id)
+    missed = {b.bank_id: len(quiz_service.missed_versions(current_user.id, b.bank_id)) for b in banks}
+    charts = {b.bank_id: attempts_chart(b.attempts) for b in banks}
+    return render_template(
+        "quiz/progress.html", banks=banks, charts=charts, missed=missed,
+        mastery=progress_service.skill_mastery(current_user.id),
+    )
