@@ -105,7 +105,7 @@ def main() -> None:
             url = args.database_url or f"sqlite:///{tmp}/bench-{run}.sqlite3"
             app = create_app({"SQLALCHEMY_DATABASE_URI": url})
             with app.app_context():
-                upgrade_database(app.instance_path)
+                upgrade_database()
 
                 def load() -> None:
                     result = sync_banks(validate_paths([folder], SEEDS).banks)

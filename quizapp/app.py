@@ -67,6 +67,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         # Sessions then last only as long as this process; `quizapp run` keeps a key
         # in the instance folder, and production sets SECRET_KEY.
         app.config["SECRET_KEY"] = secrets.token_hex(32)
+        app.config["SECRET_KEY_GENERATED"] = True
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import sys
 from pathlib import Path
@@ -62,9 +61,9 @@ def prepare(app: Flask) -> list[str]:
     from quizapp.services.banks import sync_banks, upgrade_database
 
     lines: list[str] = []
-    if not os.environ.get("SECRET_KEY"):
+    if app.config.get("SECRET_KEY_GENERATED"):
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
-    upgrade_database(app.instance_path)
+    upgrade_database()
     report = validate_paths([Path(app.config["QUESTIONS_DIR"])], Path(app.config["SEEDS_DIR"]))
     lines.extend(str(p) for p in [*report.problems, *report.warnings])
     if report.ok:
@@ -202,7 +201,7 @@ def load(seeds: Path | None, paths: tuple[Path, ...]) -> None:
         click.echo(f"{len(report.problems)} problem(s); nothing was loaded", err=True)
         sys.exit(1)
     try:
-        upgrade_database(current_app.instance_path)
+        upgrade_database()
         result = sync_banks(report.banks)
         db.session.commit()
     except SQLAlchemyError as exc:
@@ -247,7 +246,7 @@ def users_create(username: str, role: str, display_name: str | None) -> None:
     else:
         password = sys.stdin.readline().rstrip("\r\n")
     try:
-        upgrade_database(current_app.instance_path)
+        upgrade_database()
         account = accounts.create_account(username, display_name or username, password, role)
     except ServiceError as error:
         click.echo(error.message, err=True)

@@ -37,8 +37,18 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         engine.dispose()
 
 
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
 def _config(url: str) -> dict[str, object]:
-    return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SEEDS_DIR": str(SEEDS)}
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SEEDS_DIR": str(SEEDS),
+        "SECRET_KEY": "test",
+        # tests that prove CSRF protection turn it back on
+        "WTF_CSRF_ENABLED": False,
+    }
 
 
 def _drop_everything(app: Flask) -> None:
@@ -90,3 +100,33 @@ def runner(app: Flask):
 
 def table_names(app: Flask) -> set[str]:
     return set(inspect(db.engine).get_table_names())
+
+
+def load_banks(*paths: Path) -> None:
+    """Validate and load bank files into the test database."""
+    from quizapp.banks import validate_paths
+    from quizapp.services.banks import sync_banks
+
+    report = validate_paths(list(paths), SEEDS)
+    assert report.ok, report.problems
+    sync_banks(report.banks)
+    db.session.commit()
+
+
+@pytest.fixture
+def all_types(app: Flask) -> str:
+    """The bank with one question of each type, loaded; its id."""
+    load_banks(FIXTURES / "all-types.yaml")
+    return "all-types"
+
+
+def make_account(username: str = "ada", role: str = "student", password: str = "correct horse"):
+    from quizapp.services.accounts import create_account
+
+    return create_account(username, username.title(), password, role)
+
+
+def sign_in(client, username: str = "ada", password: str = "correct horse"):
+    response = client.post("/login", data={"username": username, "password": password})
+    assert response.status_code == 303, response.text
+    return response

@@ -20,9 +20,11 @@ from quizapp.extensions import db
 from quizapp.models import Article, Bank, Question, QuestionVersion, utcnow
 
 
-def upgrade_database(instance_path: str) -> None:
-    """Bring the database schema up to date (creating the SQLite file's folder if needed)."""
-    Path(instance_path).mkdir(parents=True, exist_ok=True)
+def upgrade_database() -> None:
+    """Bring the database schema up to date (creating a SQLite file's folder if needed)."""
+    url = db.engine.url
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     upgrade()
 
 

@@ -60,27 +60,29 @@ def bank_progress(account_id: int) -> list[BankProgress]:
 
 
 def skill_mastery(account_id: int) -> dict[str, float | None]:
-    """Mastery per skill, from 0 to 1 (None for a skill never answered).
+    """Mastery per skill, from 0 to 1 (None for a skill never asked).
 
-    For each question the student has answered (any attempt, practice
-    included), only the latest answer counts: mastery is the sum of those
-    latest scores over the sum of their points, per skill. Getting a question
-    right after missing it raises mastery fully; old mistakes are not held
-    against a student who has since learned.
+    Every question the student has answered, or left unanswered in an attempt
+    they finished (scored 0), counts once: by its latest outcome, in any
+    attempt, practice included. Mastery is the sum of those scores over the
+    sum of their points, per skill: getting a question right after missing it
+    raises mastery fully, and skipping questions does not hide them.
     """
+    when = func.coalesce(Answer.answered_at, Attempt.finished_at)
     rows = db.session.execute(
         select(QuestionVersion.question_id, QuestionVersion.content["skill"].as_string(),
-               Answer.score, Answer.points, Answer.answered_at, Answer.id)
-        .select_from(Answer)
-        .join(AttemptQuestion, Answer.attempt_question_id == AttemptQuestion.id)
+               Answer.score, QuestionVersion.content["points"].as_float())
+        .select_from(AttemptQuestion)
+        .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
         .join(QuestionVersion, AttemptQuestion.question_version_id == QuestionVersion.id)
-        .join(Attempt, Attempt.id == Answer.attempt_id)
-        .where(Attempt.account_id == account_id)
-        .order_by(Answer.answered_at, Answer.id)
+        .outerjoin(Answer, Answer.attempt_question_id == AttemptQuestion.id)
+        .where(Attempt.account_id == account_id,
+               (Answer.id.is_not(None)) | (Attempt.finished_at.is_not(None)))
+        .order_by(when, AttemptQuestion.id)
     ).all()
     latest: dict[int, tuple[str | None, float, float]] = {}
-    for question_id, skill, got, out_of, _when, _id in rows:
-        latest[question_id] = (skill, got, out_of)
+    for question_id, skill, got, points in rows:
+        latest[question_id] = (skill, got or 0.0, points if points is not None else 1.0)
     totals: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
     for skill, got, out_of in latest.values():
         if skill:
