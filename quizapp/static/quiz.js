@@ -2,8 +2,48 @@
 "use strict";
 
 document.addEventListener("DOMContentLoaded", () => {
+  // Answers are sent in the background, so that if the server cannot be reached
+  // the page (and the student's answer on it) stays, with a message, to send again.
+  document.querySelectorAll("form.answer-form").forEach((form) => {
+    const button = form.querySelector("button[type=submit]");
+    const problem = document.createElement("p");
+    problem.className = "error";
+    problem.setAttribute("role", "alert");
+    problem.hidden = true;
+    button.before(problem);
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (form.dataset.sending) return;
+      form.dataset.sending = "1";
+      button.setAttribute("aria-disabled", "true");
+      button.classList.add("sending");
+      problem.hidden = true;
+      const retry = (message) => {
+        problem.textContent = message;
+        problem.hidden = false;
+        delete form.dataset.sending;
+        button.removeAttribute("aria-disabled");
+        button.classList.remove("sending");
+      };
+      try {
+        const response = await fetch(form.action || window.location.href, {
+          method: "POST", body: new FormData(form), credentials: "same-origin",
+        });
+        if (response.redirected && response.ok) {
+          window.location.assign(response.url);
+        } else if (response.status >= 500) {
+          retry("The server could not save your answer just now. Your answer is still here: please submit it again in a moment.");
+        } else {
+          HTMLFormElement.prototype.submit.call(form);  // let the page show what was wrong
+        }
+      } catch (error) {
+        retry("The server cannot be reached. Your answer is still here: submit it again when the connection is back.");
+      }
+    });
+  });
+
   // A button that submits once: a double click sends one request.
-  document.querySelectorAll("form").forEach((form) => {
+  document.querySelectorAll("form:not(.answer-form)").forEach((form) => {
     form.addEventListener("submit", (event) => {
       const button = form.querySelector("[data-once]");
       if (!button) return;
