@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import OperationalError
@@ -75,10 +77,24 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     _drop_everything(app)
 
 
+class FreshContextClient(FlaskClient):
+    """Each request in an app context of its own, as in production.
+
+    The ``app`` fixture keeps an app context open, and a request pushed inside
+    it would share its ``g`` with every other request of the test (so
+    Flask-Login's cached user, and ``g.api_token``, would leak between calls).
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(database_url: str) -> Iterator[Flask]:
     """An app on the test database, inside an app context; every row is gone afterwards."""
     app = create_app(_config(database_url))
+    app.test_client_class = FreshContextClient
     with app.app_context():
         yield app
         db.session.remove()

@@ -14,9 +14,19 @@ from sqlalchemy.orm import selectinload
 
 from quizapp.banks.schema import Question as QuestionModel
 from quizapp.extensions import db
-from quizapp.models import Answer, Attempt, AttemptQuestion, Bank, Question, QuestionVersion, utcnow
+from quizapp.models import (
+    Answer,
+    Assignment,
+    Attempt,
+    AttemptQuestion,
+    Bank,
+    Question,
+    QuestionVersion,
+    utcnow,
+)
 from quizapp.scoring import ScoreResult, score
 from quizapp.services.banks import question_model
+from quizapp.services.classes import membership, touch_board
 from quizapp.services.errors import Conflict, NotFound
 
 #: Answers that arrive this long after the time limit still count (network latency).
@@ -46,17 +56,25 @@ def current_versions(bank_id: str) -> list[QuestionVersion]:
     )
 
 
-def attempts_used(account_id: int, bank_id: str) -> int:
-    """How many whole-bank attempts the account has started on the bank."""
+def _same_assignment(assignment_id: int | None) -> Any:
+    if assignment_id is None:
+        return Attempt.assignment_id.is_(None)
+    return Attempt.assignment_id == assignment_id
+
+
+def attempts_used(account_id: int, bank_id: str, assignment_id: int | None = None) -> int:
+    """How many whole-bank attempts the account has started (for that assignment, if any)."""
     return db.session.execute(
         select(func.count(Attempt.id)).where(
-            Attempt.account_id == account_id, Attempt.bank_id == bank_id, Attempt.kind == "full"
+            Attempt.account_id == account_id, Attempt.bank_id == bank_id, Attempt.kind == "full",
+            _same_assignment(assignment_id),
         )
     ).scalar_one()
 
 
-def open_attempt(account_id: int, bank_id: str, kind: str = "full") -> Attempt | None:
-    """The account's unfinished attempt at the bank, if any (the newest)."""
+def open_attempt(account_id: int, bank_id: str, kind: str = "full",
+                 assignment_id: int | None = None) -> Attempt | None:
+    """The account's unfinished attempt at the bank (for that assignment), if any."""
     return db.session.execute(
         select(Attempt)
         .where(
@@ -64,6 +82,7 @@ def open_attempt(account_id: int, bank_id: str, kind: str = "full") -> Attempt |
             Attempt.bank_id == bank_id,
             Attempt.kind == kind,
             Attempt.finished_at.is_(None),
+            _same_assignment(assignment_id),
         )
         .order_by(Attempt.id.desc())
         .limit(1)
@@ -71,11 +90,13 @@ def open_attempt(account_id: int, bank_id: str, kind: str = "full") -> Attempt |
 
 
 def _create(account_id: int, bank: Bank, versions: list[QuestionVersion], kind: str,
-            now: dt.datetime) -> Attempt:
-    limit = bank.settings.get("time_limit_seconds")
+            now: dt.datetime, *, time_limit: int | None = None,
+            assignment_id: int | None = None) -> Attempt:
+    limit = time_limit
     attempt = Attempt(
         account_id=account_id,
         bank_id=bank.id,
+        assignment_id=assignment_id,
         kind=kind,
         seed=secrets.randbelow(2**31),
         started_at=now,
@@ -90,23 +111,38 @@ def _create(account_id: int, bank: Bank, versions: list[QuestionVersion], kind: 
     return attempt
 
 
-def start_attempt(account_id: int, bank_id: str, *, now: dt.datetime | None = None) -> Attempt:
+def start_attempt(account_id: int, bank_id: str, *, assignment_id: int | None = None,
+                  now: dt.datetime | None = None) -> Attempt:
     """Resume the account's open attempt at the bank, or start a new one.
 
-    Raises :class:`Conflict` when the bank's attempt limit is used up.
+    With ``assignment_id``, the attempt is for that class assignment: only its
+    class's students may make it, not before it opens, and its attempt and
+    time limits replace the bank's. Raises :class:`Conflict` when the attempt
+    limit is used up.
     """
     now = now or utcnow()
     bank = get_bank(bank_id)
-    existing = open_attempt(account_id, bank_id)
+    max_attempts = bank.settings.get("max_attempts")
+    time_limit = bank.settings.get("time_limit_seconds")
+    if assignment_id is not None:
+        assignment = db.session.get(Assignment, assignment_id)
+        if (assignment is None or assignment.bank_id != bank_id
+                or membership(assignment.classroom_id, account_id) is None):
+            raise NotFound("There is no such assignment.")
+        if assignment.opens_at and now < assignment.opens_at:
+            raise Conflict(f"This assignment opens at {assignment.opens_at:%Y-%m-%d %H:%M} UTC.")
+        max_attempts = assignment.max_attempts or max_attempts
+        time_limit = assignment.time_limit_seconds or time_limit
+    existing = open_attempt(account_id, bank_id, assignment_id=assignment_id)
     if existing is not None and not expire_if_due(existing, now):
         return existing
-    limit = bank.settings.get("max_attempts")
-    if limit and attempts_used(account_id, bank_id) >= limit:
-        raise Conflict(f"You have used all {limit} attempts at this quiz.")
+    if max_attempts and attempts_used(account_id, bank_id, assignment_id) >= max_attempts:
+        raise Conflict(f"You have used all {max_attempts} attempts at this quiz.")
     versions = current_versions(bank_id)
     if not versions:
         raise NotFound("This quiz has no questions.")
-    return _create(account_id, bank, versions, "full", now)
+    return _create(account_id, bank, versions, "full", now, time_limit=time_limit,
+                   assignment_id=assignment_id)
 
 
 def missed_versions(account_id: int, bank_id: str) -> list[QuestionVersion]:
@@ -144,7 +180,8 @@ def start_practice(account_id: int, bank_id: str, *, now: dt.datetime | None = N
     versions = missed_versions(account_id, bank_id)
     if not versions:
         raise Conflict("Nothing to practise: you got every question right last time.")
-    return _create(account_id, bank, versions, "practice", now)
+    return _create(account_id, bank, versions, "practice", now,
+                   time_limit=bank.settings.get("time_limit_seconds"))
 
 
 def load_attempt(attempt_id: int, account_id: int, *, now: dt.datetime | None = None) -> Attempt:
@@ -246,10 +283,10 @@ def answer_question(
     now = now or utcnow()
     if item.answer is not None:
         return Outcome(item, item.answer, result_for(item, item.answer), duplicate=True)
-    if expire_if_due(attempt, now):
-        raise Conflict("Time is up: this attempt has finished.")
     if attempt.finished_at is not None:
         raise Conflict("This attempt has finished.")
+    if expire_if_due(attempt, now):
+        raise Conflict("Time is up: this attempt has finished.")
     result = score(question_model(item.version.content), response)
     answer = Answer(
         attempt_question_id=item.id,
@@ -283,6 +320,8 @@ def finish_attempt(attempt: Attempt, *, now: dt.datetime | None = None) -> Attem
         .where(Attempt.id == attempt.id, Attempt.finished_at.is_(None))
         .values(finished_at=now or utcnow(), score=float(total))
     )
+    if attempt.assignment_id is not None:
+        touch_board(attempt.assignment.classroom_id)
     db.session.commit()
     db.session.refresh(attempt)
     return attempt

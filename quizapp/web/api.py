@@ -59,6 +59,12 @@ def _service_error(error: ServiceError) -> Response:
     return _error(error.status, error.message)
 
 
+@bp.errorhandler(429)
+def _rate_limited(error: Exception) -> Response:
+    # Flask-Limiter adds Retry-After to this response after the request.
+    return _error(429, "Too many failed sign-ins: wait the seconds in Retry-After, then try again.")
+
+
 def unauthorized(message: str) -> ApiError:
     return ApiError(401, message, {"WWW-Authenticate": 'Bearer realm="quizapp"'})
 
@@ -91,7 +97,7 @@ def load_account_from_bearer(_request: Any) -> Account | None:
 def authenticate() -> None:
     """401 without credentials; CSRF for writes that ride on the session cookie."""
     operation = _BY_ENDPOINT.get(request.endpoint or "")
-    if operation is None or not operation.authenticated:
+    if operation is None or not operation.authenticated or request.method == "OPTIONS":
         return
     signed_in = current_user.is_authenticated  # runs the session loader, then the bearer loader
     if "Authorization" in request.headers and not g.get("api_token"):
@@ -122,6 +128,14 @@ def _finite(text: str) -> float:
     return number
 
 
+def _parse_json(raw: bytes) -> Any:
+    """Strict JSON: no NaN or Infinity (PostgreSQL could not store them), no unbounded nesting."""
+    try:
+        return json.loads(raw, parse_constant=_reject_constant, parse_float=_finite)
+    except (ValueError, RecursionError):
+        raise ApiError(422, "The body is not valid JSON.") from None
+
+
 def _read_body(operation: schemas.Operation) -> BaseModel:
     assert operation.body is not None  # noqa: S101 - only called for routes with a body
     raw = request.get_data(cache=True)
@@ -130,10 +144,7 @@ def _read_body(operation: schemas.Operation) -> BaseModel:
     else:
         if request.mimetype != "application/json":
             raise ApiError(415, "Send the body as JSON, with 'Content-Type: application/json'.")
-        try:
-            data = json.loads(raw, parse_constant=_reject_constant, parse_float=_finite)
-        except (ValueError, RecursionError):
-            raise ApiError(422, "The body is not valid JSON.") from None
+        data = _parse_json(raw)
     try:
         return operation.body.model_validate(data)
     except ValidationError as error:
@@ -234,7 +245,10 @@ def _attempt_reply(attempt: AttemptRow) -> schemas.AttemptReply:
 
 
 def _token_account_key() -> str:
-    body = request.get_json(silent=True)
+    try:
+        body = _parse_json(request.get_data(cache=True))
+    except ApiError:
+        body = None  # the view answers 422, which does not count
     name = body.get("username") if isinstance(body, dict) else None
     return "api-token-account:" + accounts.normalise_username(name if isinstance(name, str) else "")[:64]
 

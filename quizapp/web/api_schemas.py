@@ -169,8 +169,8 @@ class BankProgressReply(Reply):
 class ProgressReply(Reply):
     banks: list[BankProgressReply] = Field(description="Banks with at least one finished attempt")
     skills: dict[str, float] = Field(
-        description="Mastery 0..1 per skill, from the latest answer to each question; "
-        "skills never answered are left out"
+        description="Mastery 0..1 per skill, from the latest outcome of each question asked "
+        "(left unanswered in a finished attempt counts as 0); skills never asked are left out"
     )
 
 
