@@ -1,4 +1,4 @@
-"""Database models: articles, banks, questions and versions; accounts, attempts and answers."""
+"""Database models: articles, banks, questions and versions; accounts, attempts, answers; classes."""
 
 from __future__ import annotations
 
@@ -152,6 +152,10 @@ class Attempt(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
     bank_id: Mapped[str] = mapped_column(ForeignKey("bank.id", ondelete="CASCADE"))
+    #: Set when the attempt was made for a class assignment.
+    assignment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assignment.id", ondelete="CASCADE"), index=True
+    )
     #: "full" for the whole bank, "practice" for the questions missed last time.
     kind: Mapped[str] = mapped_column(String(16), default="full")
     #: Seeds the per-attempt shuffle, so choices keep their order on every reload.
@@ -165,6 +169,7 @@ class Attempt(db.Model):
 
     account: Mapped[Account] = relationship()
     bank: Mapped[Bank] = relationship()
+    assignment: Mapped[Assignment | None] = relationship()
     items: Mapped[list[AttemptQuestion]] = relationship(
         back_populates="attempt", order_by="AttemptQuestion.position", cascade="all, delete-orphan"
     )
@@ -207,3 +212,65 @@ class Answer(db.Model):
     @property
     def correct(self) -> bool:
         return self.score == self.points
+
+
+class Classroom(db.Model):
+    """A teacher's class; students join it with its code."""
+
+    __tablename__ = "classroom"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), index=True)
+    join_code: Mapped[str] = mapped_column(String(12), unique=True)
+    #: How students appear on boards: "display_name" or "nickname".
+    board_names: Mapped[str] = mapped_column(String(16), default="display_name")
+    board_hidden: Mapped[bool] = mapped_column(default=False)
+    #: While set, boards count only attempts finished before this moment.
+    board_frozen_at: Mapped[dt.datetime | None]
+    #: Goes up on every change that can move a board; caches are keyed by it.
+    board_version: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    teacher: Mapped[Account] = relationship()
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="classroom", cascade="all, delete-orphan"
+    )
+    assignments: Mapped[list[Assignment]] = relationship(
+        back_populates="classroom", cascade="all, delete-orphan", order_by="Assignment.id"
+    )
+
+
+class Membership(db.Model):
+    """A student in a class."""
+
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("classroom_id", "account_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    classroom_id: Mapped[int] = mapped_column(ForeignKey("classroom.id", ondelete="CASCADE"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), index=True)
+    #: Shown on boards instead of the display name when the class says so.
+    nickname: Mapped[str] = mapped_column(String(40))
+    joined_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    classroom: Mapped[Classroom] = relationship(back_populates="memberships")
+    account: Mapped[Account] = relationship()
+
+
+class Assignment(db.Model):
+    """A bank set for a class, with optional dates and limits that override the bank's."""
+
+    __tablename__ = "assignment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    classroom_id: Mapped[int] = mapped_column(ForeignKey("classroom.id", ondelete="CASCADE"), index=True)
+    bank_id: Mapped[str] = mapped_column(ForeignKey("bank.id", ondelete="CASCADE"))
+    opens_at: Mapped[dt.datetime | None]
+    due_at: Mapped[dt.datetime | None]
+    max_attempts: Mapped[int | None]
+    time_limit_seconds: Mapped[int | None]
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    classroom: Mapped[Classroom] = relationship(back_populates="assignments")
+    bank: Mapped[Bank] = relationship()

@@ -1,0 +1,334 @@
+"""Classes: join codes, members, rosters and assignments, and who may see what."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from quizapp.extensions import db
+from quizapp.models import Account, Assignment, Attempt, Bank, Classroom, Membership, utcnow
+from quizapp.services import accounts
+from quizapp.services.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
+
+#: No 0/O, 1/I/L, 2/Z, 5/S, 8/B: codes are read off a projector and typed on phones.
+CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+CODE_LENGTH = 6
+BOARD_NAMES = ("display_name", "nickname")
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(code: str) -> str:
+    return "".join(code.split()).upper().replace("-", "")
+
+
+def touch_board(classroom_id: int) -> None:
+    """Mark the class's boards as changed; every write that can move a board calls this."""
+    db.session.execute(
+        update(Classroom)
+        .where(Classroom.id == classroom_id)
+        .values(board_version=Classroom.board_version + 1)
+    )
+
+
+def create_class(teacher: Account, name: str) -> Classroom:
+    if not teacher.is_teacher:
+        raise Forbidden("Only teachers can create classes.")
+    name = " ".join(name.split())
+    if not name:
+        raise Invalid("A class needs a name.")
+    for _ in range(5):
+        classroom = Classroom(name=name[:100], teacher_id=teacher.id, join_code=new_join_code())
+        db.session.add(classroom)
+        try:
+            db.session.commit()
+            return classroom
+        except IntegrityError:  # the code was taken: draw another
+            db.session.rollback()
+    raise Conflict("Could not find a free join code; try again.")  # pragma: no cover
+
+
+def regenerate_code(classroom: Classroom) -> str:
+    for _ in range(5):
+        classroom.join_code = new_join_code()
+        try:
+            db.session.commit()
+            return classroom.join_code
+        except IntegrityError:
+            db.session.rollback()
+    raise Conflict("Could not find a free join code; try again.")  # pragma: no cover
+
+
+def teacher_classes(teacher_id: int) -> list[Classroom]:
+    return list(db.session.execute(
+        select(Classroom).where(Classroom.teacher_id == teacher_id).order_by(Classroom.name)
+    ).scalars())
+
+
+def student_classes(account_id: int) -> list[Classroom]:
+    return list(db.session.execute(
+        select(Classroom).join(Membership).where(Membership.account_id == account_id)
+        .order_by(Classroom.name)
+    ).scalars())
+
+
+def membership(classroom_id: int, account_id: int) -> Membership | None:
+    return db.session.execute(
+        select(Membership).where(
+            Membership.classroom_id == classroom_id, Membership.account_id == account_id
+        )
+    ).scalar_one_or_none()
+
+
+def class_for_teacher(classroom_id: int, teacher_id: int) -> Classroom:
+    """The class if ``teacher_id`` teaches it; anyone else's is :class:`NotFound`."""
+    classroom = db.session.get(Classroom, classroom_id)
+    if classroom is None or classroom.teacher_id != teacher_id:
+        raise NotFound("There is no such class.")
+    return classroom
+
+
+def class_for_member(classroom_id: int, account_id: int) -> tuple[Classroom, bool]:
+    """The class and whether ``account_id`` teaches it, for its teacher and its students."""
+    classroom = db.session.get(Classroom, classroom_id)
+    if classroom is None:
+        raise NotFound("There is no such class.")
+    if classroom.teacher_id == account_id:
+        return classroom, True
+    if membership(classroom_id, account_id) is None:
+        raise NotFound("There is no such class.")
+    return classroom, False
+
+
+def _default_nickname(classroom_id: int) -> str:
+    taken = db.session.execute(
+        select(func.count(Membership.id)).where(Membership.classroom_id == classroom_id)
+    ).scalar_one()
+    return f"Reader {taken + 1}"
+
+
+def join(account: Account, code: str) -> Classroom:
+    """Add a student to the class with this code (joining twice changes nothing)."""
+    classroom = db.session.execute(
+        select(Classroom).where(Classroom.join_code == normalise_code(code))
+    ).scalar_one_or_none()
+    if classroom is None:
+        raise NotFound("No class has that code. Check it with your teacher.")
+    if classroom.teacher_id == account.id:
+        raise Conflict("You teach this class.")
+    if membership(classroom.id, account.id) is None:
+        add_member(classroom, account)
+    return classroom
+
+
+def add_member(classroom: Classroom, account: Account, nickname: str | None = None) -> Membership:
+    member = Membership(
+        classroom_id=classroom.id, account_id=account.id,
+        nickname=(nickname or _default_nickname(classroom.id))[:40],
+    )
+    db.session.add(member)
+    touch_board(classroom.id)
+    try:
+        db.session.commit()
+    except IntegrityError:  # joined twice at once
+        db.session.rollback()
+        found = membership(classroom.id, account.id)
+        assert found is not None  # noqa: S101 - the unique constraint says it exists
+        return found
+    return member
+
+
+def remove_member(classroom: Classroom, account_id: int) -> None:
+    """Take a student out of a class (they leave, or the teacher removes them)."""
+    found = membership(classroom.id, account_id)
+    if found is None:
+        raise NotFound("That student is not in this class.")
+    db.session.delete(found)
+    touch_board(classroom.id)
+    db.session.commit()
+
+
+def members(classroom_id: int) -> list[tuple[Membership, Account]]:
+    return list(db.session.execute(
+        select(Membership, Account).join(Account, Account.id == Membership.account_id)
+        .where(Membership.classroom_id == classroom_id).order_by(Account.display_name)
+    ).tuples())
+
+
+def set_nickname(classroom: Classroom, account_id: int, nickname: str) -> None:
+    found = membership(classroom.id, account_id)
+    if found is None:
+        raise NotFound("That student is not in this class.")
+    nickname = " ".join(nickname.split())
+    if not nickname:
+        raise Invalid("A nickname cannot be empty.")
+    found.nickname = nickname[:40]
+    touch_board(classroom.id)
+    db.session.commit()
+
+
+def update_board(classroom: Classroom, *, names: str | None = None, hidden: bool | None = None,
+                 frozen: bool | None = None, now: dt.datetime | None = None) -> None:
+    """Change how the class's boards show: names, hidden from students, frozen."""
+    if names is not None:
+        if names not in BOARD_NAMES:
+            raise Invalid(f"Board names are one of: {', '.join(BOARD_NAMES)}.")
+        classroom.board_names = names
+    if hidden is not None:
+        classroom.board_hidden = hidden
+    if frozen is not None:
+        if frozen and classroom.board_frozen_at is None:
+            classroom.board_frozen_at = now or utcnow()
+        elif not frozen:
+            classroom.board_frozen_at = None
+    touch_board(classroom.id)
+    db.session.commit()
+
+
+@dataclass
+class RosterRow:
+    username: str
+    display_name: str
+    #: The one-time password, for a new account; None for an account that existed.
+    password: str | None
+    note: str = ""
+
+
+def parse_roster(text: str, *, with_roles: bool = False) -> list[dict[str, str]]:
+    """Rows of a roster CSV: username and display_name (and role, password when asked)."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    needed = {"username", "display_name"} | ({"role", "password"} if with_roles else set())
+    header = {h.strip() for h in reader.fieldnames or []}
+    if not needed <= header:
+        raise Invalid(f"The CSV needs a header line with: {', '.join(sorted(needed))}.")
+    rows = []
+    for row in reader:
+        rows.append({k.strip(): (v or "").strip() for k, v in row.items() if k})
+    if not rows:
+        raise Invalid("The CSV has no rows under its header.")
+    return rows
+
+
+def import_accounts(rows: list[dict[str, str]], *, default_role: str = "student") -> list[RosterRow]:
+    """Create the accounts a roster names; existing accounts are left as they are.
+
+    A row without a password gets a one-time password that must be changed
+    at the first sign-in. Problems are reported per row, not raised.
+    """
+    result = []
+    for row in rows:
+        username = row.get("username", "")
+        display = row.get("display_name") or username
+        existing = accounts.get_by_username(username) if username else None
+        if existing is not None:
+            result.append(RosterRow(existing.username, existing.display_name, None, "exists"))
+            continue
+        given = row.get("password", "")
+        password = given or accounts.generate_password()
+        try:
+            account = accounts.create_account(
+                username, display, password, row.get("role") or default_role,
+                must_change_password=not given,
+            )
+        except ServiceError as error:
+            result.append(RosterRow(username, display, None, f"error: {error.message}"))
+            continue
+        result.append(RosterRow(account.username, account.display_name,
+                                None if given else password, "created"))
+    return result
+
+
+def add_roster(classroom: Classroom, text: str) -> list[RosterRow]:
+    """Create the roster's accounts and put every one of them in the class."""
+    rows = import_accounts(parse_roster(text))
+    for row in rows:
+        account = accounts.get_by_username(row.username)
+        if account is None or account.is_teacher:
+            continue
+        if membership(classroom.id, account.id) is None:
+            add_member(classroom, account)
+        elif row.note == "exists":
+            row.note = "exists, already in the class"
+    return rows
+
+
+def create_assignment(classroom: Classroom, bank_id: str, *, opens_at: dt.datetime | None = None,
+                      due_at: dt.datetime | None = None, max_attempts: int | None = None,
+                      time_limit_seconds: int | None = None) -> Assignment:
+    if db.session.get(Bank, bank_id) is None:
+        raise NotFound("There is no such quiz.")
+    if opens_at and due_at and due_at <= opens_at:
+        raise Invalid("The due date must come after the opening date.")
+    for value, what in ((max_attempts, "attempt limit"), (time_limit_seconds, "time limit")):
+        if value is not None and value <= 0:
+            raise Invalid(f"The {what} must be above 0.")
+    assignment = Assignment(
+        classroom_id=classroom.id, bank_id=bank_id, opens_at=opens_at, due_at=due_at,
+        max_attempts=max_attempts, time_limit_seconds=time_limit_seconds,
+    )
+    db.session.add(assignment)
+    touch_board(classroom.id)
+    db.session.commit()
+    return assignment
+
+
+def assignment_for(assignment_id: int, account_id: int) -> tuple[Assignment, bool]:
+    """The assignment and whether the account teaches its class; others get NotFound."""
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None:
+        raise NotFound("There is no such assignment.")
+    class_for_member(assignment.classroom_id, account_id)
+    return assignment, assignment.classroom.teacher_id == account_id
+
+
+def delete_assignment(assignment: Assignment) -> None:
+    classroom_id = assignment.classroom_id
+    db.session.delete(assignment)
+    touch_board(classroom_id)
+    db.session.commit()
+
+
+@dataclass
+class AssignmentStatus:
+    assignment: Assignment
+    attempts: int
+    best: float | None
+    finished: bool
+
+    @property
+    def late(self) -> bool:
+        due = self.assignment.due_at
+        return due is not None and not self.finished and utcnow() > due
+
+
+def assignments_for_student(account_id: int) -> list[AssignmentStatus]:
+    """Everything assigned to the student's classes, soonest due first, with their progress."""
+    rows = db.session.execute(
+        select(Assignment).join(Membership, Membership.classroom_id == Assignment.classroom_id)
+        .where(Membership.account_id == account_id)
+    ).scalars().all()
+    stats = {
+        assignment_id: (count, best, done)
+        for assignment_id, count, best, done in db.session.execute(
+            select(Attempt.assignment_id, func.count(Attempt.id),
+                   func.max(Attempt.score / Attempt.points),
+                   func.count(Attempt.finished_at))
+            .where(Attempt.account_id == account_id, Attempt.assignment_id.is_not(None))
+            .group_by(Attempt.assignment_id)
+        ).all()
+    }
+    result = []
+    for assignment in rows:
+        count, best, done = stats.get(assignment.id, (0, None, 0))
+        result.append(AssignmentStatus(assignment, count, best, bool(done)))
+    far = dt.datetime.max
+    result.sort(key=lambda s: (s.finished, s.assignment.due_at or far, s.assignment.id))
+    return result
