@@ -16,6 +16,7 @@ from sqlalchemy.exc import OperationalError
 
 from quizapp import create_app
 from quizapp.extensions import db
+from quizapp.services import leaderboard
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -102,6 +103,7 @@ def app(database_url: str) -> Iterator[Flask]:
             for table in reversed(db.metadata.sorted_tables):
                 connection.execute(table.delete())
         db.engine.dispose()
+    leaderboard.clear_cache()
 
 
 @pytest.fixture

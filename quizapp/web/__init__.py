@@ -30,7 +30,7 @@ def wants_json() -> bool:
 
 
 def init_app(app: Flask) -> None:
-    from quizapp.web import api, articles, auth, quiz
+    from quizapp.web import api, articles, auth, classes, quiz
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to take a quiz."
@@ -42,6 +42,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(quiz.bp)
     app.register_blueprint(articles.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(classes.bp)
 
     @app.before_request
     def require_own_password() -> Any:

@@ -1,0 +1,232 @@
+"""Teacher reports per assignment: the grid, item statistics, mastery, reliability, CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+
+from quizapp.banks.schema import SKILLS
+from quizapp.extensions import db
+from quizapp.models import (
+    Account,
+    Answer,
+    Assignment,
+    Attempt,
+    AttemptQuestion,
+    Membership,
+    QuestionVersion,
+)
+
+
+@dataclass
+class QuestionStats:
+    key: str
+    prompt: str
+    type: str
+    skill: str | None
+    points: float
+    #: Mean mark over the maximum mark, 0..1 (None with no attempts).
+    facility: float | None = None
+    #: Correlation of the question's mark with the rest-of-test total (None if undefined).
+    discrimination: float | None = None
+    #: The most chosen wrong responses, as (response as text, how many).
+    wrong: list[tuple[str, int]] = field(default_factory=list)
+
+
+@dataclass
+class StudentRow:
+    account_id: int
+    username: str
+    name: str
+    attempt_id: int | None
+    marks: dict[str, float | None]
+    total: float | None
+    points: float | None
+    finished_at: Any
+    late: bool
+
+
+@dataclass
+class Report:
+    assignment: Assignment
+    questions: list[QuestionStats]
+    students: list[StudentRow]
+    mastery: dict[str, float | None]
+    #: Cronbach's alpha, once three or more attempts are finished (and it is defined).
+    alpha: float | None
+    #: Counts of finished attempts per score band: 0-9%, 10-19%, ... 90-100%.
+    distribution: list[int]
+
+    @property
+    def finished(self) -> int:
+        return sum(1 for s in self.students if s.attempt_id is not None)
+
+
+def pearson(xs: list[float], ys: list[float]) -> float | None:
+    """Pearson's correlation, or None when either side does not vary."""
+    if len(xs) < 2:
+        return None
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
+    sxx = sum((x - mx) ** 2 for x in xs)
+    syy = sum((y - my) ** 2 for y in ys)
+    if sxx == 0 or syy == 0:
+        return None
+    return sxy / math.sqrt(sxx * syy)
+
+
+def cronbach_alpha(matrix: list[list[float]]) -> float | None:
+    """Cronbach's alpha of a students x questions mark matrix (sample variances).
+
+    None with fewer than three students or two questions, or when the
+    totals do not vary.
+    """
+    if len(matrix) < 3 or len(matrix[0]) < 2:
+        return None
+    k = len(matrix[0])
+    item_variance = sum(statistics.variance([row[i] for row in matrix]) for i in range(k))
+    total_variance = statistics.variance([sum(row) for row in matrix])
+    if total_variance == 0:
+        return None
+    return k / (k - 1) * (1 - item_variance / total_variance)
+
+
+def _response_text(response: Any) -> str:
+    if isinstance(response, bool):
+        return "True" if response else "False"
+    if isinstance(response, list):
+        return ", ".join(map(str, response))
+    if isinstance(response, dict):
+        return "; ".join(f"{k} → {v}" for k, v in response.items())
+    return "(no answer)" if response in (None, "") else str(response)
+
+
+def assignment_report(assignment: Assignment) -> Report:
+    """Each student's best finished attempt at the assignment, and statistics over them.
+
+    Statistics follow Moodle's quiz statistics: facility is the mean mark over
+    the maximum mark; discrimination is the correlation between a question's
+    mark and the rest of the test (the total minus that question).
+    """
+    members = db.session.execute(
+        select(Account.id, Account.username, Account.display_name)
+        .join(Membership, Membership.account_id == Account.id)
+        .where(Membership.classroom_id == assignment.classroom_id)
+        .order_by(Account.display_name, Account.id)
+    ).all()
+    numbered = (
+        select(Attempt.id, Attempt.account_id, Attempt.score, Attempt.points, Attempt.finished_at,
+               func.row_number().over(
+                   partition_by=Attempt.account_id,
+                   order_by=(Attempt.score.desc(), Attempt.finished_at, Attempt.id),
+               ).label("place"))
+        .where(Attempt.assignment_id == assignment.id, Attempt.finished_at.is_not(None),
+               Attempt.kind == "full")
+        .subquery()
+    )
+    best = {
+        row.account_id: row for row in db.session.execute(
+            select(numbered).where(numbered.c.place == 1)
+        ).all()
+    }
+    marks: dict[int, dict[str, tuple[float, Any]]] = defaultdict(dict)
+    contents: dict[str, dict[str, Any]] = {}
+    positions: dict[str, int] = {}
+    if best:
+        rows = db.session.execute(
+            select(AttemptQuestion.attempt_id, AttemptQuestion.position, QuestionVersion.content,
+                   Answer.score, Answer.response)
+            .join(QuestionVersion, QuestionVersion.id == AttemptQuestion.question_version_id)
+            .outerjoin(Answer, Answer.attempt_question_id == AttemptQuestion.id)
+            .where(AttemptQuestion.attempt_id.in_([b.id for b in best.values()]))
+        ).all()
+        by_attempt = {b.id: b.account_id for b in best.values()}
+        for attempt_id, position, content, score, response in rows:
+            key = content["id"]
+            contents.setdefault(key, content)
+            positions[key] = min(positions.get(key, position), position)
+            marks[by_attempt[attempt_id]][key] = (score or 0.0, response)
+    keys = sorted(contents, key=lambda k: (positions[k], k))
+
+    due = assignment.due_at
+    students = []
+    for account_id, username, name in members:
+        attempt = best.get(account_id)
+        students.append(StudentRow(
+            account_id, username, name,
+            attempt.id if attempt else None,
+            {k: marks[account_id][k][0] if k in marks[account_id] else None for k in keys},
+            attempt.score if attempt else None,
+            attempt.points if attempt else None,
+            attempt.finished_at if attempt else None,
+            bool(attempt and due and attempt.finished_at > due),
+        ))
+
+    finished = [s for s in students if s.attempt_id is not None]
+    matrix = [[s.marks[k] or 0.0 for k in keys] for s in finished]
+    questions = []
+    for i, key in enumerate(keys):
+        content = contents[key]
+        points = float(content.get("points", 1))
+        column = [row[i] for row in matrix]
+        stats = QuestionStats(key, content["prompt"], content["type"], content.get("skill"), points)
+        if column:
+            stats.facility = statistics.fmean(column) / points
+            stats.discrimination = pearson(column, [sum(row) - row[i] for row in matrix])
+        wrong: Counter[str] = Counter()
+        for s in finished:
+            got = marks[s.account_id].get(key)
+            if got is not None and got[0] < points:
+                wrong[_response_text(got[1])] += 1
+        stats.wrong = wrong.most_common(3)
+        questions.append(stats)
+
+    got_by_skill: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for stats in questions:
+        if stats.skill and stats.facility is not None:
+            got_by_skill[stats.skill][0] += stats.facility * stats.points * len(finished)
+            got_by_skill[stats.skill][1] += stats.points * len(finished)
+    mastery = {s: (got_by_skill[s][0] / got_by_skill[s][1] if got_by_skill[s][1] else None)
+               for s in SKILLS}
+
+    distribution = [0] * 10
+    for s in finished:
+        fraction = (s.total or 0) / s.points if s.points else 0
+        distribution[min(9, int(fraction * 10))] += 1
+    return Report(assignment, questions, students, mastery, cronbach_alpha(matrix), distribution)
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> str:
+    """A cell a spreadsheet shows as text: formulas are neutralised with a leading quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def to_csv(header: list[str], rows: list[list[Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([csv_cell(h) for h in header])
+    for row in rows:
+        writer.writerow([csv_cell(v) for v in row])
+    return out.getvalue()
+
+
+def grid_csv(report: Report) -> str:
+    keys = [q.key for q in report.questions]
+    rows = [
+        [s.username, s.name, *[("" if s.marks[k] is None else f"{s.marks[k]:g}") for k in keys],
+         "" if s.total is None else f"{s.total:g}", "" if s.points is None else f"{s.points:g}",
+         s.finished_at.isoformat() if s.finished_at else "", "late" if s.late else ""]
+        for s in report.students
+    ]
+    return to_csv(["username", "name", *keys, "total", "points", "finished_at", "late"], rows)
