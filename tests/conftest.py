@@ -64,18 +64,37 @@ def _drop_everything(app: Flask) -> None:
 
 @pytest.fixture(scope="session", params=DATABASES)
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A database brought up to date by the migrations, once per kind per run."""
+    """A database brought up to date by the migrations, once per kind per run.
+
+    On PostgreSQL each run gets a schema of its own (dropped afterwards), so
+    runs side by side on one server do not disturb each other.
+    """
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        schema = None
     else:
-        url = str(POSTGRES_URL)
+        from quizapp.app import database_url as driver_url
+
+        schema = f"quizapp_test_{os.getpid()}"
+        admin = create_engine(driver_url(str(POSTGRES_URL)))
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            connection.execute(text(f"CREATE SCHEMA {schema}"))
+        separator = "&" if "?" in str(POSTGRES_URL) else "?"
+        url = f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
     app = create_app(_config(url))
-    _drop_everything(app)  # a run that was killed may have left tables behind
     with app.app_context():
         upgrade()
         db.engine.dispose()
     yield url
-    _drop_everything(app)
+    if schema is None:
+        _drop_everything(app)
+    else:
+        with app.app_context():
+            db.engine.dispose()
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        admin.dispose()
 
 
 class FreshContextClient(FlaskClient):
