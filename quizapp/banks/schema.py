@@ -121,64 +121,64 @@ class _Question(_Strict):
     evidence: Evidence | None = None
 
 
-def _feedback_keys(_cls: Any, feedback: dict[str, str] | None, info: ValidationInfo) -> Any:
-    choices = info.data.get("choices")
-    if feedback and choices is not None:
-        for key in feedback:
-            if key not in choices:
-                raise ValueError(f"feedback for '{key}', which is not one of the choices")
-    return feedback
-
-
 Choices = Annotated[list[Text], Field(min_length=2, max_length=10)]
 
 
-class SingleQuestion(_Question):
+def _answers_in(values: list[str], info: ValidationInfo) -> None:
+    choices = info.data.get("choices")
+    for value in values if choices is not None else ():
+        if value not in choices:
+            raise ValueError(f"answer '{value}' is not one of the choices")
+
+
+class _ChoiceQuestion(_Question):
+    """Questions answered by picking among ``choices``, with optional feedback per choice."""
+
+    choices: Choices
+    feedback: dict[str, Text] | None = Field(
+        default=None, description="Text shown to a student who picked that choice"
+    )
+
+    @field_validator("choices")
+    @classmethod
+    def _distinct_choices(cls, value: list[str]) -> list[str]:
+        return _distinct(value, "choice")
+
+    @field_validator("feedback")
+    @classmethod
+    def _feedback_for_choices(cls, value: dict[str, str] | None, info: ValidationInfo) -> Any:
+        choices = info.data.get("choices")
+        for key in (value or {}) if choices is not None else ():
+            if key not in choices:
+                raise ValueError(f"feedback for '{key}', which is not one of the choices")
+        return value
+
+
+class SingleQuestion(_ChoiceQuestion):
     """One choice is right."""
 
     type: Literal["single"]
-    choices: Choices
     answer: Text
-    feedback: dict[str, Text] | None = None
-
-    _check_choices = field_validator("choices")(
-        classmethod(lambda cls, v: _distinct(v, "choice"))
-    )
 
     @field_validator("answer")
     @classmethod
     def _answer_is_choice(cls, value: str, info: ValidationInfo) -> str:
-        choices = info.data.get("choices")
-        if choices is not None and value not in choices:
-            raise ValueError(f"answer '{value}' is not one of the choices")
+        _answers_in([value], info)
         return value
 
-    _check_feedback = field_validator("feedback")(classmethod(_feedback_keys))
 
-
-class MultipleQuestion(_Question):
+class MultipleQuestion(_ChoiceQuestion):
     """Every right choice must be picked; wrong picks cancel right ones."""
 
     type: Literal["multiple"]
-    choices: Choices
     answer: Annotated[list[Text], Field(min_length=1)]
-    feedback: dict[str, Text] | None = None
-
-    _check_choices = field_validator("choices")(
-        classmethod(lambda cls, v: _distinct(v, "choice"))
-    )
 
     @field_validator("answer")
     @classmethod
     def _answers_are_choices(cls, value: list[str], info: ValidationInfo) -> list[str]:
         _distinct(value, "answer")
-        choices = info.data.get("choices")
-        for item in value if choices is not None else ():
-            if item not in choices:
-                raise ValueError(f"answer '{item}' is not one of the choices")
+        _answers_in(value, info)
         return value
-
-    _check_feedback = field_validator("feedback")(classmethod(_feedback_keys))
 
 
 class TrueFalseQuestion(_Question):
@@ -215,7 +215,10 @@ class OrderingQuestion(_Question):
     items: Annotated[list[Text], Field(min_length=2, max_length=10)]
     partial: StrictBool = False
 
-    _check_items = field_validator("items")(classmethod(lambda cls, v: _distinct(v, "item")))
+    @field_validator("items")
+    @classmethod
+    def _distinct_items(cls, value: list[str]) -> list[str]:
+        return _distinct(value, "item")
 
 
 class MatchingQuestion(_Question):
