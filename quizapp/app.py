@@ -55,11 +55,34 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         LOGIN_LIMIT_PER_ACCOUNT="10 per minute",
         LOGIN_LIMIT_PER_ADDRESS="100 per minute",
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        #: Production: secure cookies, and a SECRET_KEY is required (gunicorn.conf.py sets it).
+        PRODUCTION=False,
+        #: Connections each process keeps to PostgreSQL (a sync worker needs one at a time).
+        DATABASE_POOL_SIZE=2,
+        DATABASE_POOL_OVERFLOW=2,
     )
     app.config.from_prefixed_env("QUIZAPP")
     if test_config:
         app.config.from_mapping(test_config)
-    app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    url = app.config["SQLALCHEMY_DATABASE_URI"] = database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if not url.startswith("sqlite"):
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {
+            "pool_size": app.config["DATABASE_POOL_SIZE"],
+            "max_overflow": app.config["DATABASE_POOL_OVERFLOW"],
+            "pool_pre_ping": True,  # a database restart costs one retry, not an error page
+            "pool_recycle": 1800,
+        })
+    if app.config["PRODUCTION"]:
+        if not app.config["SECRET_KEY"]:
+            raise RuntimeError(
+                "SECRET_KEY is not set. In production it must be: sessions of several "
+                "processes, and of restarts, need the same key (see docs/deploy.md)."
+            )
+        # cookies only over HTTPS, unless the operator says otherwise explicitly
+        given = set(test_config or ()) | {k.removeprefix("QUIZAPP_") for k in os.environ}
+        for name in ("SESSION_COOKIE_SECURE", "REMEMBER_COOKIE_SECURE"):
+            if name not in given:
+                app.config[name] = True
 
     from quizapp import models  # noqa: F401 - the tables must be known to migrations
 
@@ -87,8 +110,17 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """SQLite as a server: WAL so readers never wait for the writer, a busy timeout so
+    writers queue instead of failing, and foreign keys enforced.
+
+    synchronous=NORMAL in WAL mode: a crash of the app or the OS loses nothing
+    committed; a power cut may lose the last transactions before the latest
+    checkpoint, but never corrupts the database (docs/deploy.md).
+    """
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()

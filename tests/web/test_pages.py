@@ -225,3 +225,36 @@ def test_a_form_without_a_csrf_token_is_refused_and_changes_nothing(app, client)
                                             "password": "correct horse", "confirm": "correct horse"})
     assert response.status_code == 400
     assert db.session.execute(db.select(Account)).first() is None
+
+
+def test_every_page_carries_the_security_headers(app, client) -> None:
+    for path in ("/", "/login", "/articles/nope", "/healthz", "/static/style.css"):
+        response = client.get(path)
+        response.close()
+        headers = response.headers
+        policy = headers["Content-Security-Policy"]
+        assert "script-src 'self';" in policy and "'unsafe-inline'" not in policy
+        assert "frame-ancestors 'none'" in policy
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_production_refuses_to_start_without_a_secret_key(monkeypatch) -> None:
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY is not set"):
+        create_app({"PRODUCTION": True})
+
+
+def test_production_cookies_are_secure_httponly_and_samesite(tmp_path) -> None:
+    app = create_app({"PRODUCTION": True, "SECRET_KEY": "k" * 32,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/db.sqlite3"})
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
+    assert app.config["SESSION_COOKIE_HTTPONLY"] and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    with app.test_request_context():
+        from flask import session
+
+        session["x"] = 1
+        response = app.make_response("")
+        app.session_interface.save_session(app, session, response)
+        cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie

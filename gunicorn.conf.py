@@ -1,0 +1,25 @@
+"""gunicorn's settings, read by default from the repository root:
+
+    SECRET_KEY=... DATABASE_URL=... gunicorn 'quizapp:create_app()'
+
+Everything can be changed from the environment (docs/deploy.md).
+"""
+
+import os
+
+bind = os.environ.get("QUIZAPP_BIND", "127.0.0.1:8000")
+# Sync workers: each handles one request at a time; on 2 cores they beat threads here.
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+worker_class = "sync"
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+# Recycle workers now and then, so memory cannot creep up over weeks.
+max_requests = 5000
+max_requests_jitter = 500
+accesslog = os.environ.get("QUIZAPP_ACCESS_LOG") or None
+errorlog = "-"
+# Behind a reverse proxy on this machine: trust its X-Forwarded-* headers.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# The app runs in production mode under gunicorn: secure cookies, SECRET_KEY required.
+raw_env = [f"QUIZAPP_PRODUCTION={os.environ.get('QUIZAPP_PRODUCTION', 'true')}"]
