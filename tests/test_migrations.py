@@ -1,0 +1,70 @@
+"""Migrations: a database of the previous schema, with data in it, upgrades without loss."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, inspect, text
+
+from quizapp import create_app
+from quizapp.app import database_url as driver_url
+from quizapp.extensions import db
+from tests.conftest import DATABASES, POSTGRES_URL
+
+
+@pytest.fixture(params=DATABASES)
+def empty_database(request, tmp_path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.sqlite3'}"
+        return
+    schema = f"quizapp_migration_{os.getpid()}"
+    admin = create_engine(driver_url(str(POSTGRES_URL)))
+    with admin.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    separator = "&" if "?" in str(POSTGRES_URL) else "?"
+    yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+    with admin.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+    admin.dispose()
+
+
+def test_upgrading_from_the_schema_before_classes_keeps_every_row(empty_database) -> None:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "x"})
+    with app.app_context():
+        upgrade(revision="0002")
+        tables = set(inspect(db.engine).get_table_names())
+        assert "classroom" not in tables and "attempt" in tables
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO article (id, title, meta, blocks, content_hash, updated_at) "
+                "VALUES ('a', 'A', '{}', '[]', 'h', '2026-01-01 00:00:00')"))
+            connection.execute(text(
+                "INSERT INTO bank (id, title, source_id, tags, settings, header_hash, created_at, "
+                "updated_at) VALUES ('b', 'B', 'a', '[]', '{}', 'h', '2026-01-01 00:00:00', "
+                "'2026-01-01 00:00:00')"))
+            connection.execute(text(
+                "INSERT INTO account (id, username, display_name, password_hash, role, "
+                "must_change_password, created_at) VALUES (1, 'ada', 'Ada', 'x', 'student', "
+                "false, '2026-01-01 00:00:00')"))
+            connection.execute(text(
+                "INSERT INTO attempt (id, account_id, bank_id, kind, seed, started_at, finished_at, "
+                "score, points) VALUES (7, 1, 'b', 'full', 42, '2026-01-01 09:00:00', "
+                "'2026-01-01 09:10:00', 3.5, 5)"))
+        upgrade()
+        with db.engine.connect() as connection:
+            row = connection.execute(text(
+                "SELECT id, account_id, bank_id, score, points, assignment_id FROM attempt"
+            )).one()
+            assert tuple(row) == (7, 1, "b", 3.5, 5, None)
+            assert connection.execute(text("SELECT username FROM account")).scalar_one() == "ada"
+        assert {"classroom", "membership", "assignment"} <= set(inspect(db.engine).get_table_names())
+        # and back: the downgrade removes the classes and keeps the rest
+        downgrade(revision="0002")
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT score FROM attempt")).scalar_one() == 3.5
+        assert "classroom" not in set(inspect(db.engine).get_table_names())
+        db.engine.dispose()
