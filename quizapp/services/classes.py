@@ -160,7 +160,7 @@ def members(classroom_id: int) -> list[tuple[Membership, Account]]:
     return list(db.session.execute(
         select(Membership, Account).join(Account, Account.id == Membership.account_id)
         .where(Membership.classroom_id == classroom_id).order_by(Account.display_name)
-    ).tuples())
+    ).all())
 
 
 def set_nickname(classroom: Classroom, account_id: int, nickname: str) -> None:
