@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import secrets
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -159,7 +161,7 @@ def _response_from_args(question: Any, args: tuple[str, ...]) -> Any:
 
 @main.command(with_appcontext=False)
 @seeds_option
-@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("file", type=click.Path(path_type=Path))
 @click.argument("question_id")
 @click.argument("response", nargs=-1)
 def score(seeds: Path | None, file: Path, question_id: str, response: tuple[str, ...]) -> None:
@@ -228,7 +230,7 @@ def schema() -> None:
     click.echo(json.dumps(json_schema(), indent=2))
 
 
-users = AppGroup("users", help="Create accounts (for operators).")
+users = AppGroup("users", help="Create and import accounts (for operators).")
 
 
 @users.command("create")
@@ -252,6 +254,60 @@ def users_create(username: str, role: str, display_name: str | None) -> None:
         click.echo(error.message, err=True)
         sys.exit(1)
     click.echo(f"created {account.role} '{account.username}'")
+
+
+IMPORT_HEADER = ["username", "display_name", "role", "password", "status"]
+
+
+@users.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+def users_import(file: Path) -> None:
+    """Create the accounts a CSV lists (header: username,display_name,role,password).
+
+    Prints a CSV (username,display_name,role,password,status): an empty password
+    gets a one-time password, shown only here and changed at the first sign-in;
+    accounts that exist are left as they are (status "exists"). Exits 1 if a
+    row could not be imported (the others are).
+    """
+    from quizapp.services import accounts, reports
+    from quizapp.services.banks import upgrade_database
+    from quizapp.services.classes import import_accounts, parse_roster
+    from quizapp.services.errors import ServiceError
+
+    try:
+        text = file.read_bytes().decode("utf-8")
+    except OSError as error:
+        click.echo(f"{file}: cannot read the file ({error.strerror or error})", err=True)
+        sys.exit(1)
+    except UnicodeDecodeError:
+        click.echo(f"{file}: the file is not UTF-8 text (save the CSV as UTF-8)", err=True)
+        sys.exit(1)
+    try:
+        rows = parse_roster(text, with_roles=True)
+    except ServiceError as error:
+        click.echo(f"{file}: {error.message}", err=True)
+        sys.exit(1)
+    except csv.Error as error:
+        click.echo(f"{file}: not a CSV file ({error})", err=True)
+        sys.exit(1)
+    try:
+        upgrade_database()
+        results = import_accounts(rows)
+        lines = []
+        for row, result in zip(rows, results, strict=True):
+            existing = accounts.get_by_username(result.username) if result.note == "exists" else None
+            role = existing.role if existing else (row.get("role") or "student")
+            lines.append([result.username, result.display_name, role, result.password or "",
+                          result.note])
+    except SQLAlchemyError as exc:
+        click.echo(f"cannot import into the database: {exc.__class__.__name__}", err=True)
+        sys.exit(1)
+    click.echo(reports.to_csv(IMPORT_HEADER, lines), nl=False)
+    counts = Counter(result.note.partition(":")[0] for result in results)
+    click.echo(f"{counts['created']} created, {counts['exists']} existed, "
+               f"{counts['error']} with errors", err=True)
+    if counts["error"]:
+        sys.exit(1)
 
 
 def register_commands(app: Flask) -> None:

@@ -1,4 +1,4 @@
-"""The JSON API, version 1 (see docs/api.md): tokens and a student's quizzes, as thin views."""
+"""The JSON API, version 1 (see docs/api.md): tokens, a student's quizzes and classes, as thin views."""
 
 from __future__ import annotations
 
@@ -12,20 +12,40 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_login import current_user
 from pydantic import BaseModel, ValidationError
+from werkzeug.exceptions import NotFound as HTTPNotFound
+from werkzeug.routing import IntegerConverter
 
 from quizapp.extensions import csrf, limiter, login_manager
 from quizapp.models import Account
+from quizapp.models import Assignment as AssignmentRow
 from quizapp.models import Attempt as AttemptRow
 from quizapp.services import accounts
+from quizapp.services import classes as classes_service
+from quizapp.services import leaderboard as leaderboard_service
 from quizapp.services import progress as progress_service
 from quizapp.services import quiz as quiz_service
-from quizapp.services.errors import NotFound, ServiceError
+from quizapp.services import reports as reports_service
+from quizapp.services.errors import Forbidden, NotFound, ServiceError
 from quizapp.web import api_schemas as schemas
 from quizapp.web.display import evidence_link
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 # Bearer calls need no CSRF token; cookie calls are checked in `authenticate` below.
 csrf.exempt(bp)
+
+
+class IdConverter(IntegerConverter):
+    """``<id:name>``: a row id. One larger than the database can hold cannot exist: 404 at
+    once, rather than an overflow in the database driver (a 500)."""
+
+    def to_python(self, value: str) -> Any:
+        number = super().to_python(value)
+        if number > schemas.MAX_ID:
+            raise HTTPNotFound("Nothing has that id.")
+        return number
+
+
+bp.record_once(lambda state: state.app.url_map.converters.setdefault("id", IdConverter))
 
 VERSION = "1.0.0"
 #: Every route of the API, in the order they are declared; the OpenAPI document lists these.
@@ -151,6 +171,14 @@ def _read_body(operation: schemas.Operation) -> BaseModel:
         raise ApiError(422, schemas.validation_message(error)) from None
 
 
+def _read_query(operation: schemas.Operation) -> BaseModel:
+    assert operation.query is not None  # noqa: S101 - only called for routes with a query
+    try:
+        return operation.query.model_validate(request.args.to_dict())
+    except ValidationError as error:
+        raise ApiError(422, schemas.validation_message(error)) from None
+
+
 def _reply(operation: schemas.Operation, result: Any) -> Response:
     status = operation.ok
     if isinstance(result, tuple):
@@ -167,11 +195,12 @@ def _reply(operation: schemas.Operation, result: Any) -> Response:
 def route(method: str, rule: str, *, summary: str, ok: int = 200,
           reply: type[BaseModel] | None = None, body: type[BaseModel] | None = None,
           body_required: bool = True, errors: tuple[int, ...] = (), authenticated: bool = True,
-          params: dict[str, str] | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+          params: dict[str, str] | None = None, query: type[BaseModel] | None = None,
+          ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Serve ``view`` at ``rule`` and describe it in the OpenAPI document, from one declaration.
 
-    The view gets the validated body as ``body`` and returns a reply model (or
-    ``(model, status)``, or None for an empty answer).
+    The view gets the validated body as ``body`` (and query string as ``query``)
+    and returns a reply model (or ``(model, status)``, or None for an empty answer).
     """
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -179,13 +208,15 @@ def route(method: str, rule: str, *, summary: str, ok: int = 200,
             method=method, rule=rule, endpoint=f"{bp.name}.{view.__name__}", summary=summary,
             description=inspect.cleandoc(view.__doc__ or ""), ok=ok, reply=reply, body=body,
             body_required=body_required, errors=errors, authenticated=authenticated,
-            params=params or {},
+            params=params or {}, query=query,
         )
         OPERATIONS.append(operation)
         _BY_ENDPOINT[operation.endpoint] = operation
 
         @functools.wraps(view)
         def serve(**kwargs: Any) -> Response:
+            if operation.query is not None:
+                kwargs["query"] = _read_query(operation)
             if operation.body is not None:
                 kwargs["body"] = _read_body(operation)
             return _reply(operation, view(**kwargs))
@@ -258,7 +289,7 @@ def _failed(response: Response) -> bool:
 
 
 @route("POST", "/tokens", summary="Exchange a username and password for a bearer token",
-       ok=201, reply=schemas.TokenReply, body=schemas.TokenRequest, errors=(401, 429),
+       ok=201, reply=schemas.TokenReply, body=schemas.TokenRequest, errors=(401, 403, 429),
        authenticated=False)
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_token_account_key,
                deduct_when=_failed)
@@ -269,6 +300,9 @@ def create_token(body: schemas.TokenRequest) -> schemas.TokenReply:
     account = accounts.authenticate(body.username, body.password)
     if account is None:
         raise unauthorized("That username and password do not match.")
+    if account.must_change_password:
+        raise Forbidden("This account has a one-time password: sign in on the website and "
+                        "choose your own password first.")
     return schemas.TokenReply(token=accounts.issue_token(account))
 
 
@@ -299,24 +333,26 @@ def list_banks() -> schemas.BankList:
        errors=(404, 409))
 def start_attempt(bank_id: str, body: schemas.StartAttempt) -> Any:
     """201 with a new attempt; 200 with the student's open attempt at the bank, if there is
-    one (its time not up). 409 when the bank's attempt limit is used up."""
-    if body.assignment_id is not None:
-        raise NotFound("There is no such assignment.")
-    before = quiz_service.open_attempt(current_user.id, bank_id)
-    attempt = quiz_service.start_attempt(current_user.id, bank_id)
+    one (its time not up). 409 when the attempt limit is used up.
+
+    With `assignment_id`, the attempt is for that class assignment: its limits replace the
+    bank's, 409 before it opens, 404 for anyone not in its class or for another bank."""
+    assignment_id = body.assignment_id
+    before = quiz_service.open_attempt(current_user.id, bank_id, assignment_id=assignment_id)
+    attempt = quiz_service.start_attempt(current_user.id, bank_id, assignment_id=assignment_id)
     resumed = before is not None and before.id == attempt.id
     attempt = quiz_service.load_attempt(attempt.id, current_user.id)
     return _attempt_reply(attempt), 200 if resumed else 201
 
 
-@route("GET", "/attempts/<int:attempt_id>", summary="An attempt, with the answers given so far",
+@route("GET", "/attempts/<id:attempt_id>", summary="An attempt, with the answers given so far",
        reply=schemas.AttemptReply, errors=(404,))
 def get_attempt(attempt_id: int) -> schemas.AttemptReply:
     """Someone else's attempt is 404. An attempt whose time is up is finished on reading."""
     return _attempt_reply(quiz_service.load_attempt(attempt_id, current_user.id))
 
 
-@route("PUT", "/attempts/<int:attempt_id>/answers/<question_id>", summary="Answer a question",
+@route("PUT", "/attempts/<id:attempt_id>/answers/<question_id>", summary="Answer a question",
        reply=schemas.AnswerResult, body=schemas.AnswerRequest, errors=(404, 409),
        params={"question_id": "The question's id within its bank"})
 def answer(attempt_id: int, question_id: str, body: schemas.AnswerRequest) -> schemas.AnswerResult:
@@ -330,7 +366,7 @@ def answer(attempt_id: int, question_id: str, body: schemas.AnswerRequest) -> sc
     return schemas.AnswerResult.model_validate(_answer_result(attempt, item, outcome.result))
 
 
-@route("POST", "/attempts/<int:attempt_id>/finish", summary="Finish an attempt",
+@route("POST", "/attempts/<id:attempt_id>/finish", summary="Finish an attempt",
        reply=schemas.FinishReply, errors=(404,))
 def finish(attempt_id: int) -> schemas.FinishReply:
     """Unanswered questions score 0. Finishing a finished attempt changes nothing (200)."""
@@ -353,6 +389,121 @@ def my_progress() -> schemas.ProgressReply:
     skills = {skill: value for skill, value in progress_service.skill_mastery(current_user.id).items()
               if value is not None}
     return schemas.ProgressReply(banks=banks, skills=skills)
+
+
+# -- classes ----------------------------------------------------------------------------------
+
+
+def _me() -> Account:
+    return current_user._get_current_object()  # type: ignore[no-any-return]
+
+
+def _assignment(row: AssignmentRow) -> schemas.Assignment:
+    return schemas.Assignment(
+        id=row.id, class_id=row.classroom_id, bank_id=row.bank_id, title=row.bank.title,
+        opens_at=row.opens_at, due_at=row.due_at, max_attempts=row.max_attempts,
+        time_limit_seconds=row.time_limit_seconds,
+    )
+
+
+def _entry(entry: leaderboard_service.Entry) -> schemas.LeaderboardEntry:
+    return schemas.LeaderboardEntry(rank=entry.rank, name=entry.name, score=entry.score,
+                                    points=entry.points, movement=entry.movement)
+
+
+@route("POST", "/classes", summary="Create a class (teachers)", ok=201, reply=schemas.ClassReply,
+       body=schemas.ClassRequest, errors=(403,))
+def create_class(body: schemas.ClassRequest) -> schemas.ClassReply:
+    """The caller teaches the new class; students join it with `join_code`. 403 for a student."""
+    classroom = classes_service.create_class(_me(), body.name)
+    return schemas.ClassReply(id=classroom.id, name=classroom.name, join_code=classroom.join_code)
+
+
+@route("POST", "/classes/join", summary="Join a class with its code (students)",
+       reply=schemas.JoinReply, body=schemas.JoinRequest, errors=(403, 404))
+def join_class(body: schemas.JoinRequest) -> schemas.JoinReply:
+    """Joining a class twice changes nothing (200 again). 404 for an unknown code; 403 for a
+    teacher."""
+    if _me().is_teacher:
+        raise Forbidden("Only students join classes; teachers create them.")
+    classroom = classes_service.join(_me(), body.join_code)
+    return schemas.JoinReply(id=classroom.id, name=classroom.name)
+
+
+@route("POST", "/classes/<id:class_id>/assignments", summary="Set a quiz for a class (its teacher)",
+       ok=201, reply=schemas.Assignment, body=schemas.AssignmentRequest, errors=(403, 404))
+def create_assignment(class_id: int, body: schemas.AssignmentRequest) -> schemas.Assignment:
+    """404 for an unknown bank, or a class that is not the caller's; 403 for a student of the
+    class; 422 when `due_at` is not after `opens_at`."""
+    classroom, teaches = classes_service.class_for_member(class_id, current_user.id)
+    if not teaches:
+        raise Forbidden("Only the class's teacher sets assignments.")
+    assignment = classes_service.create_assignment(
+        classroom, body.bank_id, opens_at=body.opens_at, due_at=body.due_at,
+        max_attempts=body.max_attempts, time_limit_seconds=body.time_limit_seconds,
+    )
+    return _assignment(assignment)
+
+
+@route("GET", "/classes/<id:class_id>/assignments", summary="A class's assignments",
+       reply=schemas.AssignmentList, errors=(404,))
+def list_assignments(class_id: int) -> schemas.AssignmentList:
+    """For the class's teacher and its students; anyone else gets 404."""
+    classroom, _ = classes_service.class_for_member(class_id, current_user.id)
+    return schemas.AssignmentList(assignments=[_assignment(a) for a in classroom.assignments])
+
+
+@route("GET", "/classes/<id:class_id>/leaderboard", summary="A class's leaderboard",
+       reply=schemas.Leaderboard, errors=(403, 404), query=schemas.LeaderboardQuery)
+def class_leaderboard(class_id: int, query: schemas.LeaderboardQuery) -> schemas.Leaderboard:
+    """For one assignment, each student's best finished attempt; for the class, the sum of those
+    over its assignments. For the class's teacher and its students (403 for a student while the
+    teacher hides the board); `me` is the calling student's own entry."""
+    classroom, teaches = classes_service.class_for_member(class_id, current_user.id)
+    if query.assignment_id is not None:
+        assignment = classes_service.assignment_for(query.assignment_id, current_user.id)[0]
+        if assignment.classroom_id != classroom.id:
+            raise NotFound("There is no such assignment.")
+    if classroom.board_hidden and not teaches:
+        raise Forbidden("Your teacher has hidden this leaderboard.")
+    board = leaderboard_service.board(classroom, query.assignment_id)
+    mine = None if teaches else board.entry_for(current_user.id)
+    return schemas.Leaderboard(
+        assignment_id=query.assignment_id, entries=[_entry(e) for e in board.entries],
+        me=_entry(mine) if mine else None, members=board.members, frozen_at=board.frozen_at,
+    )
+
+
+@route("GET", "/assignments/<id:assignment_id>/results",
+       summary="Scores per student and statistics per question (the class's teacher)",
+       reply=schemas.AssignmentResults, errors=(403, 404))
+def assignment_results(assignment_id: int) -> schemas.AssignmentResults:
+    """Each student's best finished attempt, and per question its facility, discrimination and
+    most given wrong responses. 403 for a student of the class; anyone else gets 404."""
+    assignment, teaches = classes_service.assignment_for(assignment_id, current_user.id)
+    if not teaches:
+        raise Forbidden("Only the class's teacher sees the results.")
+    report = reports_service.assignment_report(assignment)
+    return schemas.AssignmentResults(
+        assignment=_assignment(assignment),
+        finished=report.finished,
+        students=[
+            schemas.StudentResult(username=s.username, name=s.name, score=s.total, points=s.points,
+                                  finished_at=s.finished_at, late=s.late, marks=s.marks)
+            for s in report.students
+        ],
+        questions=[
+            schemas.QuestionResult(
+                id=q.key, prompt=q.prompt, type=q.type, skill=q.skill, points=q.points,
+                facility=q.facility, discrimination=q.discrimination,
+                wrong=[schemas.WrongResponse(response=r, count=n) for r, n in q.wrong],
+            )
+            for q in report.questions
+        ],
+        alpha=report.alpha,
+        mastery=report.mastery,
+        distribution=report.distribution,
+    )
 
 
 # -- the document -----------------------------------------------------------------------------

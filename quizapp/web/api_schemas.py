@@ -5,9 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictInt,
+    ValidationError,
+)
 from pydantic.json_schema import JsonSchemaMode, SkipJsonSchema, models_json_schema
 
 from quizapp.banks.schema import QUESTION_TYPES
@@ -36,6 +44,41 @@ class Reply(BaseModel):
     """A response body; clients should ignore fields they do not know (more may come)."""
 
 
+class Query(BaseModel):
+    """A query string; unknown parameters are ignored (caches and proxies add their own)."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+#: The largest id the database holds (PostgreSQL's integer); a larger one cannot exist.
+MAX_ID = 2**31 - 1
+
+
+def _iso_8601(value: Any) -> Any:
+    """Only ISO 8601 text is a time here (pydantic alone would take Unix seconds too)."""
+    if isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("give the time as an ISO 8601 string, e.g. 2026-03-01T09:00:00Z")
+    try:
+        return dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError("not an ISO 8601 time, e.g. 2026-03-01T09:00:00Z") from None
+
+
+def _naive_utc(value: dt.datetime) -> dt.datetime:
+    """The database keeps naive UTC: an offset is applied, a time without one is taken as UTC."""
+    if value.tzinfo is None:
+        return value
+    try:
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+    except OverflowError:
+        raise ValueError("the time is out of range") from None
+
+
+UtcDateTime = Annotated[dt.datetime, BeforeValidator(_iso_8601), AfterValidator(_naive_utc)]
+
+
 # -- requests ---------------------------------------------------------------------------------
 
 
@@ -49,8 +92,10 @@ class TokenRequest(Request):
 class StartAttempt(Request):
     """Start (or resume) an attempt; an empty object or no body at all is fine."""
 
-    assignment_id: StrictInt | None = Field(
-        default=None, description="The class assignment the attempt is for (none exist yet: 404)"
+    assignment_id: Annotated[StrictInt, Field(ge=1, le=MAX_ID)] | None = Field(
+        default=None,
+        description="The class assignment the attempt is for: its dates and limits apply, and "
+        "only its class's students may start it (anyone else: 404)",
     )
 
 
@@ -60,6 +105,41 @@ class AnswerRequest(Request):
     response: Any = Field(
         description="single: a choice; multiple: a list of choices; true_false: a boolean; "
         "short and numeric: a string; ordering: the items in order; matching: {left: right}"
+    )
+
+
+class ClassRequest(Request):
+    """A new class; the teacher who sends it teaches it."""
+
+    name: str = Field(min_length=1, max_length=100)
+
+
+class JoinRequest(Request):
+    """A class's join code; case, spaces and dashes are ignored."""
+
+    join_code: str = Field(min_length=1, max_length=40)
+
+
+class AssignmentRequest(Request):
+    """A bank set for a class. Times are ISO 8601; with an offset they are converted to UTC,
+    without one they are taken as UTC. Limits left out are the bank's own."""
+
+    bank_id: str = Field(min_length=1, max_length=64)
+    opens_at: UtcDateTime | None = Field(default=None, description="No attempts before this")
+    due_at: UtcDateTime | None = Field(
+        default=None, description="Attempts finished after this are marked late; after opens_at"
+    )
+    max_attempts: Annotated[StrictInt, Field(ge=1, le=1000)] | None = Field(
+        default=None, description="Attempts each student may start (replaces the bank's)"
+    )
+    time_limit_seconds: Annotated[StrictInt, Field(ge=1, le=86400)] | None = Field(
+        default=None, description="Time for each attempt (replaces the bank's)"
+    )
+
+
+class LeaderboardQuery(Query):
+    assignment_id: Annotated[int, Field(ge=1, le=MAX_ID)] | None = Field(
+        default=None, description="One assignment's board; without it, the whole class's"
     )
 
 
@@ -174,12 +254,106 @@ class ProgressReply(Reply):
     )
 
 
+class ClassReply(Reply):
+    id: int
+    name: str
+    join_code: str = Field(description="Students join with this code")
+
+
+class JoinReply(Reply):
+    id: int
+    name: str
+
+
+class Assignment(Reply):
+    id: int
+    class_id: int
+    bank_id: str
+    title: str = Field(description="The bank's title")
+    opens_at: dt.datetime | None = Field(description="UTC; no attempts before it")
+    due_at: dt.datetime | None = Field(description="UTC; attempts finished after it are late")
+    max_attempts: int | None = Field(description="Attempts each student may start; null: the bank's")
+    time_limit_seconds: int | None = Field(description="Time per attempt; null: the bank's")
+
+
+class AssignmentList(Reply):
+    assignments: list[Assignment] = Field(description="In the order they were set")
+
+
+class LeaderboardEntry(Reply):
+    rank: int = Field(description="Equal scores share a rank: 1, 2, 2, 4")
+    name: str = Field(description="Display name or nickname, as the class's privacy setting says")
+    score: float = Field(description="Best finished attempt (summed over assignments for the class)")
+    points: float
+    movement: int = Field(description="Places gained (+) or lost (-) by the latest finished attempt")
+
+
+class Leaderboard(Reply):
+    assignment_id: int | None = Field(description="null: the whole class's board")
+    entries: list[LeaderboardEntry] = Field(description="Higher score first; among equal scores, "
+                                            "whoever reached it first")
+    me: LeaderboardEntry | None = Field(
+        description="The calling student's own entry (null for the teacher, or before they "
+        "finish an attempt)"
+    )
+    members: int = Field(description="Students in the class")
+    frozen_at: dt.datetime | None = Field(
+        description="UTC; while set, only attempts finished before it count"
+    )
+
+
+class StudentResult(Reply):
+    username: str
+    name: str = Field(description="Display name")
+    score: float | None = Field(description="Best finished attempt's score; null: none finished")
+    points: float | None
+    finished_at: dt.datetime | None = Field(description="UTC, of that attempt")
+    late: bool = Field(description="That attempt finished after the due date")
+    marks: dict[str, float | None] = Field(
+        description="Mark per question id in that attempt; null: not asked or no attempt"
+    )
+
+
+class WrongResponse(Reply):
+    response: str = Field(description="A wrong response, as text")
+    count: int
+
+
+class QuestionResult(Reply):
+    id: str
+    prompt: str = Field(description="Markdown")
+    type: QuestionType
+    skill: str | None
+    points: float
+    facility: float | None = Field(description="Mean mark over the points, 0..1; null: no attempts")
+    discrimination: float | None = Field(
+        description="Correlation of the mark with the rest of the test, -1..1; null: undefined"
+    )
+    wrong: list[WrongResponse] = Field(description="The most given wrong responses (up to 3)")
+
+
+class AssignmentResults(Reply):
+    """Each student's best finished attempt, and statistics over those attempts."""
+
+    assignment: Assignment
+    finished: int = Field(description="Students with a finished attempt")
+    students: list[StudentResult] = Field(description="Every student of the class, by name")
+    questions: list[QuestionResult] = Field(description="In the order the attempts asked them")
+    alpha: float | None = Field(
+        description="Cronbach's alpha; null below three finished attempts or when undefined"
+    )
+    mastery: dict[str, float | None] = Field(description="Mean mark 0..1 per skill; null: not asked")
+    distribution: list[int] = Field(
+        description="Finished attempts per score band: 0-9%, 10-19%, ..., 90-100%"
+    )
+
+
 def validation_message(error: ValidationError) -> str:
     """A pydantic error as one line that names the fields: ``response: Field required``."""
     parts = []
     for item in error.errors(include_url=False)[:3]:
         where = ".".join(str(p) for p in item["loc"]) or "body"
-        parts.append(f"{where}: {item['msg']}")
+        parts.append(f"{where}: {item['msg'].removeprefix('Value error, ')}")
     return "; ".join(parts)
 
 
@@ -193,7 +367,7 @@ ERROR_DESCRIPTIONS = {
     409: "A conflict with the state of things",
     413: "The body is larger than the server accepts",
     415: "The body is not sent as application/json",
-    422: "The body does not fit (the message names the field)",
+    422: "The body or query string does not fit (the message names the field)",
     429: "Rate-limited: wait the Retry-After header's seconds",
     500: "Something went wrong on the server",
     503: "The database is not answering",
@@ -217,6 +391,7 @@ class Operation:
     errors: tuple[int, ...] = ()
     authenticated: bool = True
     params: dict[str, str] = field(default_factory=dict)
+    query: type[BaseModel] | None = None
 
     @property
     def path(self) -> str:
@@ -231,11 +406,34 @@ class Operation:
         codes = set(self.errors) | {500, 503}
         if self.body is not None:
             codes |= {413, 415, 422}
+        if self.query is not None:
+            codes.add(422)
         if self.authenticated:
             codes.add(401)
             if self.method in ("POST", "PUT", "PATCH", "DELETE"):
                 codes.add(400)
         return sorted(codes)
+
+
+def query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    """The query string's fields as OpenAPI parameters (optional ones without their null)."""
+    schema = model.model_json_schema()
+    required = set(schema.get("required", []))
+    parameters = []
+    for name, prop in schema["properties"].items():
+        prop = dict(prop)
+        description = prop.pop("description", None)
+        prop.pop("title", None)
+        if prop.get("default", ...) is None:
+            del prop["default"]
+        options = [o for o in prop.pop("anyOf", []) if o != {"type": "null"}]
+        if len(options) == 1:
+            prop.update(options[0])
+        elif options:
+            prop["anyOf"] = options
+        parameters.append({"name": name, "in": "query", "required": name in required,
+                           "schema": prop, **({"description": description} if description else {})})
+    return parameters
 
 
 def build_openapi(operations: list[Operation], *, server: str, cookie_name: str,
@@ -284,10 +482,12 @@ def build_openapi(operations: list[Operation], *, server: str, cookie_name: str,
         if op.path_params:
             operation["parameters"] = [
                 {"name": name, "in": "path", "required": True,
-                 "schema": {"type": "integer" if kind == "int" else "string"},
+                 "schema": {"type": "integer" if kind in ("int", "id") else "string"},
                  **({"description": op.params[name]} if name in op.params else {})}
                 for name, kind in op.path_params
             ]
+        if op.query is not None:
+            operation.setdefault("parameters", []).extend(query_parameters(op.query))
         if op.body is not None:
             operation["requestBody"] = {"required": op.body_required,
                                         "content": content(op.body, "validation")}
@@ -300,7 +500,7 @@ def build_openapi(operations: list[Operation], *, server: str, cookie_name: str,
         "info": {
             "title": "quizapp JSON API",
             "version": version,
-            "description": "Everything a student does in the browser, over JSON. "
+            "description": "Everything a student or teacher does in the browser, over JSON. "
             "Authenticate with `Authorization: Bearer <token>` (from POST /tokens), or with the "
             "browser's session cookie, in which case POST, PUT and DELETE need the page's CSRF "
             "token in the `X-CSRFToken` header. Every error is `{\"error\": \"...\"}`.",
