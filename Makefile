@@ -12,12 +12,23 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# axe-core (package.json) for the browser tests' accessibility scans; without npm the
+# scans are skipped, except in CI where they must run.
+NODE_STAMP := node_modules/.installed-stamp
+ifneq ($(and $(wildcard package.json),$(shell command -v npm)),)
+NODE_DEPS := $(NODE_STAMP)
+endif
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
+
 ## run: set up .venv, bring the SQLite database up to date, load questions/, serve on :5000
 run: $(STAMP)
 	$(VENV)/bin/quizapp run --host 127.0.0.1 --port 5000
 
 ## test: the whole suite (set TEST_DATABASE_URL to run the database tests on PostgreSQL too)
-test: $(STAMP)
+test: $(STAMP) $(NODE_DEPS)
 	$(PY) -m pytest $(PYTEST_ARGS)
 	$(VENV)/bin/ruff check .
 

@@ -55,6 +55,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         LOGIN_LIMIT_PER_ACCOUNT="10 per minute",
         LOGIN_LIMIT_PER_ADDRESS="100 per minute",
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        #: werkzeug's method for new password hashes: memory-hard scrypt.
+        PASSWORD_HASH_METHOD="scrypt",
         #: Production: secure cookies, and a SECRET_KEY is required (gunicorn.conf.py sets it).
         PRODUCTION=False,
         #: Connections each process keeps to PostgreSQL (a sync worker needs one at a time).

@@ -51,6 +51,8 @@ def _config(url: str) -> dict[str, object]:
         "SECRET_KEY": "test",
         # tests that prove CSRF protection turn it back on
         "WTF_CSRF_ENABLED": False,
+        # scrypt costs 0.15 s a hash; the test proving production hashes sets it back
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
 
 

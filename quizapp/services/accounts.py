@@ -6,6 +6,7 @@ import hashlib
 import re
 import secrets
 
+from flask import current_app
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -18,6 +19,11 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,31}$")
 PASSWORD_MIN_LENGTH = 8
 # Checked against when the username is unknown, so both paths take as long.
 _DUMMY_HASH = generate_password_hash("not a password")
+
+
+def hash_password(password: str) -> str:
+    """A memory-hard hash (scrypt) unless the configuration names another method."""
+    return generate_password_hash(password, current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
 
 
 def normalise_username(username: str) -> str:
@@ -76,7 +82,7 @@ def create_account(
     account = Account(
         username=name,
         display_name=display[:100],
-        password_hash=generate_password_hash(password),
+        password_hash=hash_password(password),
         role=role,
         must_change_password=must_change_password,
     )
@@ -99,7 +105,7 @@ def authenticate(username: str, password: str) -> Account | None:
 
 
 def set_password(account: Account, password: str, *, must_change: bool = False) -> None:
-    account.password_hash = generate_password_hash(check_password(password))
+    account.password_hash = hash_password(check_password(password))
     account.must_change_password = must_change
     db.session.commit()
 

@@ -251,7 +251,10 @@ def add_roster(classroom: Classroom, text: str) -> list[RosterRow]:
     rows = import_accounts(parse_roster(text))
     for row in rows:
         account = accounts.get_by_username(row.username)
-        if account is None or account.is_teacher:
+        if account is None:
+            continue
+        if account.is_teacher:
+            row.note = "teacher account, not added"
             continue
         if membership(classroom.id, account.id) is None:
             add_member(classroom, account)

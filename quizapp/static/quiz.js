@@ -28,9 +28,12 @@ document.addEventListener("DOMContentLoaded", () => {
       try {
         const response = await fetch(form.action || window.location.href, {
           method: "POST", body: new FormData(form), credentials: "same-origin",
+          headers: { "X-Requested-With": "fetch" },
         });
-        if (response.redirected && response.ok) {
-          window.location.assign(response.url);
+        const next = response.headers.get("Content-Type")?.startsWith("application/json")
+          ? (await response.json()).location : null;
+        if (next) {
+          window.location.assign(next);
         } else if (response.status >= 500) {
           retry("The server could not save your answer just now. Your answer is still here: please submit it again in a moment.");
         } else {
@@ -114,5 +117,76 @@ document.addEventListener("DOMContentLoaded", () => {
       else list.append(dragging);
     });
     renumber();
+  });
+});
+
+// Buttons that cannot be undone ask first. This runs in the capture phase, before the
+// submit-once handler above, so a cancelled confirmation leaves the button usable.
+document.addEventListener("submit", (event) => {
+  const message = event.target.dataset && event.target.dataset.confirm;
+  if (message && !window.confirm(message)) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }
+}, true);
+
+// The projector's board follows the class live: poll its JSON every 3 seconds and
+// redraw the list in place. Without JavaScript the page has a Refresh link instead.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-projector]").forEach((root) => {
+    const url = root.dataset.projector;
+    const list = root.querySelector("[data-board]");
+    const empty = root.querySelector("[data-empty]");
+    const frozen = root.querySelector("[data-frozen]");
+    const refresh = root.querySelector("[data-refresh]");
+    const live = root.querySelector("[data-live]");
+    const field = (name) => root.querySelector(`[data-field="${name}"]`);
+    const span = (className, text, hidden) => {
+      const element = document.createElement("span");
+      element.className = className;
+      element.textContent = text;
+      if (hidden) element.setAttribute("aria-hidden", "true");
+      return element;
+    };
+    const row = (entry) => {
+      const li = document.createElement("li");
+      if (entry.rank === 1) li.className = "top";
+      const move = span("move", "");
+      if (entry.movement > 0) {
+        move.append(span("move-up", `▲${entry.movement}`, true), span("visually-hidden", `up ${entry.movement}`));
+      } else if (entry.movement < 0) {
+        move.append(span("move-down", `▼${-entry.movement}`, true), span("visually-hidden", `down ${-entry.movement}`));
+      }
+      li.append(span("rank", String(entry.rank)), span("name", entry.name), move, span("score", entry.shown_score));
+      return li;
+    };
+    const render = (data) => {
+      for (const name of ["finished", "members", "answering"]) field(name).textContent = String(data[name]);
+      field("frozen_at").textContent = data.frozen_at || "";
+      frozen.hidden = !data.frozen_at;
+      list.replaceChildren(...data.entries.map(row));
+      empty.hidden = data.entries.length > 0;
+    };
+    const status = (ok) => {
+      live.hidden = false;
+      live.textContent = ok ? "Updates every 3 seconds." : "Not updating: the server cannot be reached. Trying again…";
+      refresh.hidden = ok;  // the link is the way back if polling keeps failing
+    };
+    const poll = async () => {
+      if (!document.hidden) {
+        try {
+          const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+          const type = response.headers.get("Content-Type") || "";
+          if (!response.ok || !type.includes("application/json")) throw new Error(`status ${response.status}`);
+          render(await response.json());
+          status(true);
+        } catch (error) {
+          status(false);
+        }
+      }
+      window.setTimeout(poll, 3000);
+    };
+    status(true);
+    window.setTimeout(poll, 3000);
   });
 });

@@ -25,6 +25,17 @@ def render_markdown(text: str | None) -> Markup:
     return Markup(_markdown.render(text or ""))  # noqa: S704 - html=False escapes raw HTML
 
 
+def see_other(url: str) -> Any:
+    """Redirect after a POST; to a script that sent the form itself, say where instead.
+
+    A redirect followed inside ``fetch`` would use up the flashed message
+    before the page the student sees is loaded.
+    """
+    if request.headers.get("X-Requested-With") == "fetch":
+        return jsonify(location=url)
+    return redirect(url, code=303)
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/")
 
@@ -78,7 +89,7 @@ def init_app(app: Flask) -> None:
             return jsonify(error="Missing or invalid CSRF token."), 400
         if request.method == "POST" and request.referrer and request.referrer.startswith(request.host_url):
             flash("That page was out of date, so nothing was saved. Please try again.", "warning")
-            return redirect(request.referrer, code=303)
+            return see_other(request.referrer)
         return render_template("error.html", code=400, title="Page out of date",
                                message="That form was out of date. Go back, reload and try again."), 400
 

@@ -13,16 +13,20 @@ from werkzeug.datastructures import MultiDict
 from quizapp.services import progress as progress_service
 from quizapp.services import quiz as quiz_service
 from quizapp.services.errors import Conflict, NotFound
+from quizapp.web import see_other
 from quizapp.web.charts import attempts_chart
 from quizapp.web.display import as_fraction, evidence_link, percent, show_key, show_response
-from quizapp.web.forms import ActionForm, AnswerForm
+from quizapp.web.forms import ActionForm, AnswerForm, StartForm
 
 bp = Blueprint("quiz", __name__)
 
 
 @bp.app_context_processor
 def helpers() -> dict[str, Any]:
-    return {"as_fraction": as_fraction, "percent": percent, "action_form": ActionForm,
+    # formdata=None: the layout's buttons never read the request body (which may be
+    # refused, as with an upload over the size limit)
+    return {"as_fraction": as_fraction, "percent": percent,
+            "action_form": lambda: ActionForm(formdata=None),
             "today": datetime.date.today()}
 
 
@@ -50,19 +54,22 @@ def bank(bank_id: str) -> str:
 @bp.post("/quizzes/<bank_id>/start")
 @login_required
 def start(bank_id: str) -> Any:
-    if not ActionForm().validate_on_submit():
+    form = StartForm()
+    if not form.validate_on_submit():
         return redirect(url_for("quiz.bank", bank_id=bank_id), code=303)
-    practice = request.form.get("kind") == "practice"
+    assignment_id = form.assignment_id.data
     try:
-        if practice:
+        if form.kind.data == "practice":
             attempt = quiz_service.start_practice(current_user.id, bank_id)
         else:
-            attempt = quiz_service.start_attempt(current_user.id, bank_id)
+            attempt = quiz_service.start_attempt(current_user.id, bank_id, assignment_id=assignment_id)
     except NotFound:
         abort(404)
     except Conflict as error:
         flash(error.message, "warning")
-        return redirect(url_for("quiz.bank", bank_id=bank_id), code=303)
+        # back to where the button was: assignments are listed on the home page
+        back = url_for("quiz.home") if assignment_id else url_for("quiz.bank", bank_id=bank_id)
+        return redirect(back, code=303)
     return redirect(url_for("quiz.attempt", attempt_id=attempt.id), code=303)
 
 
@@ -128,20 +135,21 @@ def question(attempt_id: int, number: int) -> Any:
         if form_error is None:
             if attempt.finished_at is not None and item.answer is None:
                 flash("This attempt has finished, so that answer was not counted.", "warning")
-                return redirect(url_for("quiz.results", attempt_id=attempt.id), code=303)
+                return see_other(url_for("quiz.results", attempt_id=attempt.id))
             try:
                 outcome = quiz_service.answer_question(attempt, item, response)
             except Conflict as error:
                 flash(error.message, "warning")
-                return redirect(url_for("quiz.attempt", attempt_id=attempt.id), code=303)
+                return see_other(url_for("quiz.attempt", attempt_id=attempt.id))
             if outcome.duplicate:
                 flash("You had already answered this question; your first answer counts.", "info")
-            return redirect(url_for("quiz.question", attempt_id=attempt.id, number=number), code=303)
+            return see_other(url_for("quiz.question", attempt_id=attempt.id, number=number))
     elif request.method == "POST":
         form_error = "That form was out of date. Please answer again."
     context: dict[str, Any] = {
         "attempt": attempt, "item": item, "view": view, "number": number,
         "total": len(attempt.items), "form": form, "form_error": form_error,
+        "chosen": request.form if form_error else {},
         "answered": sum(1 for i in attempt.items if i.answer is not None),
         "next_item": quiz_service.next_item(attempt),
     }

@@ -14,6 +14,7 @@ from tests.conftest import ROOT, load_banks, make_account, sign_in
 
 
 def test_sign_up_signs_in_and_lands_on_the_catalogue(app, client) -> None:
+    app.config["PASSWORD_HASH_METHOD"] = "scrypt"  # the production default
     response = client.post("/signup", data={
         "username": "Ada.L", "display_name": "Ada  Lovelace", "password": "correct horse",
         "confirm": "correct horse"}, follow_redirects=True)

@@ -247,3 +247,22 @@ def test_a_stale_answer_form_asks_again_and_stores_nothing(app, ada) -> None:
     assert "That page was out of date, so nothing was saved. Please try again." in html
     assert 'name="choice"' in html
     assert count_answers() == 0
+
+
+def test_an_answer_sent_by_script_is_told_where_to_go_and_the_message_waits(ada) -> None:
+    attempt_id = start(ada)
+    ada.post(f"/attempts/{attempt_id}/questions/4", data={"answer": "Emily Harding"})
+    response = ada.post(f"/attempts/{attempt_id}/questions/4", data={"answer": "again"},
+                        headers={"X-Requested-With": "fetch"})
+    assert response.status_code == 200
+    assert response.get_json() == {"location": f"/attempts/{attempt_id}/questions/4"}
+    html = page(ada, attempt_id, 4)
+    assert "You had already answered this question; your first answer counts." in html
+
+
+def test_an_ordering_form_sent_back_keeps_the_students_positions(ada) -> None:
+    attempt_id = start(ada)
+    response = ada.post(f"/attempts/{attempt_id}/questions/6",
+                        data={"position-0": "3", "position-1": "3", "position-2": "1"})
+    selected = re.findall(r'<option value="(\d)" selected>', response.text)
+    assert selected == ["3", "3", "1"]
