@@ -54,9 +54,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         #: Failed sign-ins allowed per account, and per address (a school shares one).
         LOGIN_LIMIT_PER_ACCOUNT="10 per minute",
         LOGIN_LIMIT_PER_ADDRESS="100 per minute",
+        #: Answers allowed per account (no one reads and answers faster), and per address.
+        ANSWER_LIMIT_PER_ACCOUNT="60 per minute",
+        ANSWER_LIMIT_PER_ADDRESS="3000 per minute",
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         #: werkzeug's method for new password hashes: memory-hard scrypt.
-        PASSWORD_HASH_METHOD="scrypt",
+        PASSWORD_HASH_METHOD="scrypt",  # noqa: S106 - a method name, not a password
         #: Production: secure cookies, and a SECRET_KEY is required (gunicorn.conf.py sets it).
         PRODUCTION=False,
         #: Connections each process keeps to PostgreSQL (a sync worker needs one at a time).

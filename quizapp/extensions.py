@@ -1,5 +1,8 @@
 """Flask extensions, created here unbound and bound to each app in ``create_app``."""
 
+from collections.abc import Callable
+from typing import Any
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -28,3 +31,22 @@ migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address)
+
+
+def _account_key() -> str:
+    from flask_login import current_user
+
+    return f"account:{current_user.get_id()}" if current_user.is_authenticated else get_remote_address()
+
+
+def limit_answers() -> Callable[[Any], Any]:
+    """Answer submissions, per account and per address (a whole school shares one)."""
+    from flask import current_app
+
+    def decorate(view: Any) -> Any:
+        view = limiter.limit(lambda: current_app.config["ANSWER_LIMIT_PER_ACCOUNT"],
+                             key_func=_account_key, methods=["POST", "PUT"])(view)
+        return limiter.limit(lambda: current_app.config["ANSWER_LIMIT_PER_ADDRESS"],
+                             methods=["POST", "PUT"])(view)
+
+    return decorate

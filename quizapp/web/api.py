@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import NotFound as HTTPNotFound
 from werkzeug.routing import IntegerConverter
 
-from quizapp.extensions import csrf, limiter, login_manager
+from quizapp.extensions import csrf, limit_answers, limiter, login_manager
 from quizapp.models import Account
 from quizapp.models import Assignment as AssignmentRow
 from quizapp.models import Attempt as AttemptRow
@@ -353,8 +353,9 @@ def get_attempt(attempt_id: int) -> schemas.AttemptReply:
 
 
 @route("PUT", "/attempts/<id:attempt_id>/answers/<question_id>", summary="Answer a question",
-       reply=schemas.AnswerResult, body=schemas.AnswerRequest, errors=(404, 409),
+       reply=schemas.AnswerResult, body=schemas.AnswerRequest, errors=(404, 409, 429),
        params={"question_id": "The question's id within its bank"})
+@limit_answers()
 def answer(attempt_id: int, question_id: str, body: schemas.AnswerRequest) -> schemas.AnswerResult:
     """Scored on the server. A question is answered once: answering again is 409 and changes
     nothing; so is answering after the attempt finished or its time ran out."""

@@ -10,6 +10,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
+from quizapp.extensions import limit_answers
 from quizapp.services import progress as progress_service
 from quizapp.services import quiz as quiz_service
 from quizapp.services.errors import Conflict, NotFound
@@ -122,6 +123,7 @@ def _response_from_form(view: dict[str, Any], form: MultiDict) -> tuple[Any, str
 
 @bp.route("/attempts/<int:attempt_id>/questions/<int:number>", methods=["GET", "POST"])
 @login_required
+@limit_answers()
 def question(attempt_id: int, number: int) -> Any:
     attempt = _load(attempt_id)
     if not 1 <= number <= len(attempt.items):

@@ -626,3 +626,14 @@ def test_an_account_with_a_one_time_password_gets_no_token_until_it_is_changed(a
     set_password(get_by_username("kid"), "my own secret")
     response = client.post("/api/v1/tokens", json={"username": "kid", "password": "my own secret"})
     assert response.status_code == 201 and response.get_json()["token"]
+
+
+def test_answers_through_the_api_are_rate_limited_per_account(app, ada) -> None:
+    app.config["ANSWER_LIMIT_PER_ACCOUNT"] = "2 per minute"
+    attempt = ada.call("POST", "/banks/everything/attempts", {}, status=201)["attempt"]
+    first, second, third = (q["id"] for q in attempt["questions"][:3])
+    for question in (first, second):
+        ada.call("PUT", f"/attempts/{attempt['id']}/answers/{question}", {"response": "x"}, status=200)
+    error = ada.call("PUT", f"/attempts/{attempt['id']}/answers/{third}", {"response": "x"}, status=429)
+    assert error["error"] and int(ada.last.headers["Retry-After"]) > 0
+    assert third not in answered(ada, attempt["id"])

@@ -266,3 +266,29 @@ def test_an_ordering_form_sent_back_keeps_the_students_positions(ada) -> None:
                         data={"position-0": "3", "position-1": "3", "position-2": "1"})
     selected = re.findall(r'<option value="(\d)" selected>', response.text)
     assert selected == ["3", "3", "1"]
+
+
+def test_answers_are_rate_limited_per_account_with_retry_after(app, ada) -> None:
+    app.config["ANSWER_LIMIT_PER_ACCOUNT"] = "3 per minute"
+    attempt_id = start(ada)
+    statuses = [ada.post(f"/attempts/{attempt_id}/questions/{n}", data={"answer": "x"}).status_code
+                for n in (3, 4, 5)]
+    assert statuses == [303, 303, 303]
+    response = ada.post(f"/attempts/{attempt_id}/questions/6", data={"position-0": "1"})
+    assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
+    assert count_answers() == 3
+    assert ada.get(f"/attempts/{attempt_id}/questions/6").status_code == 200  # reading is free
+
+
+def test_a_class_behind_one_address_can_all_answer(app, client, all_types) -> None:
+    for n in range(30):
+        make_account(f"pupil{n}")
+    for n in range(30):
+        sign_in(client, f"pupil{n}")
+        attempt_id = start(client)
+        for number in (1, 3):
+            response = client.post(f"/attempts/{attempt_id}/questions/{number}",
+                                   data={"choice": "Tulsi Gabbard", "answer": "false"})
+            assert response.status_code == 303, (n, number)
+        client.post("/logout")
+    assert count_answers() == 60
