@@ -310,6 +310,36 @@ def users_import(file: Path) -> None:
         sys.exit(1)
 
 
+@users.command("delete")
+@click.argument("username")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def users_delete(username: str, yes: bool) -> None:
+    """Delete an account with all its answers, attempts and memberships."""
+    from quizapp.services import accounts, privacy
+
+    account = accounts.get_by_username(username)
+    if account is None:
+        click.echo(f"no account '{username}'", err=True)
+        sys.exit(1)
+    if not yes:
+        click.confirm(f"Delete {account.role} '{account.username}' and all their data?", abort=True)
+    privacy.delete_account(account.id)
+    click.echo(f"deleted {account.role} '{username}'")
+
+
+@users.command("export")
+@click.argument("username")
+def users_export(username: str) -> None:
+    """Print everything stored about an account, as JSON."""
+    from quizapp.services import accounts, privacy
+
+    account = accounts.get_by_username(username)
+    if account is None:
+        click.echo(f"no account '{username}'", err=True)
+        sys.exit(1)
+    click.echo(json.dumps(privacy.export_account(account.id), indent=2, ensure_ascii=False))
+
+
 def register_commands(app: Flask) -> None:
     """Add the commands that work on the app's database to ``app.cli``."""
     app.cli.add_command(load)

@@ -5,11 +5,20 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
 from quizapp.extensions import limiter
-from quizapp.services import accounts
+from quizapp.services import accounts, privacy
 from quizapp.services.errors import ServiceError
 from quizapp.web.forms import ActionForm, ChangePasswordForm, LoginForm, SignupForm
 
@@ -77,6 +86,17 @@ def logout() -> Any:
         logout_user()
         flash("You are signed out.", "info")
     return redirect(url_for("quiz.home"), code=303)
+
+
+@bp.get("/account/data.json")
+@login_required
+def my_data() -> Any:
+    """Everything stored about the signed-in account, as a JSON download."""
+    response = jsonify(privacy.export_account(current_user.id))
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="quizapp-{current_user.username}.json"')
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -25,7 +25,7 @@ from wtforms.fields.choices import SelectChoice
 from quizapp.extensions import login_manager
 from quizapp.models import Assignment, Attempt, Classroom, utcnow
 from quizapp.services import classes as classes_service
-from quizapp.services import leaderboard, reports
+from quizapp.services import leaderboard, privacy, reports
 from quizapp.services import progress as progress_service
 from quizapp.services import quiz as quiz_service
 from quizapp.services.classes import AssignmentStatus
@@ -310,6 +310,18 @@ def remove(class_id: int, account_id: int) -> Any:
         except NotFound as error:
             abort(404, error.message)
         flash("The student is no longer in this class.", "success")
+    return _back_to_class(classroom, "students")
+
+
+@bp.post("/<int:class_id>/members/<int:account_id>/delete")
+def delete_student(class_id: int, account_id: int) -> Any:
+    """Delete a student of the class, with all their data (a parent's or school's request)."""
+    classroom = _own_class(class_id)
+    if classes_service.membership(classroom.id, account_id) is None:
+        abort(404, "That student is not in this class.")
+    if ActionForm().validate_on_submit():
+        privacy.delete_account(account_id)
+        flash("The student's account and all their answers are deleted.", "success")
     return _back_to_class(classroom, "students")
 
 

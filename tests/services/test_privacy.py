@@ -66,3 +66,43 @@ def test_deleting_a_student_removes_them_everywhere_and_keeps_figures_consistent
     report = reports.assignment_report(work)
     assert [s.username for s in report.students] == ["ada", "cyd"]
     assert report.questions[0].facility == 1.0  # both remaining students got question 1
+
+
+def test_a_student_downloads_their_data_from_the_account_page(app, client, all_types) -> None:
+    from tests.conftest import sign_in
+
+    make_account("ada")
+    sign_in(client)
+    assert "Download my data" in client.get("/account/password").text
+    response = client.get("/account/data.json")
+    assert response.headers["Content-Disposition"] == 'attachment; filename="quizapp-ada.json"'
+    assert response.get_json()["account"]["username"] == "ada"
+    client.post("/logout")
+    assert client.get("/account/data.json").status_code == 302
+
+
+def test_a_teacher_deletes_a_student_of_their_class_only(app, client, all_types) -> None:
+    from tests.conftest import sign_in
+
+    teacher = make_account("teach", role="teacher")
+    room = classes.create_class(teacher, "Period 3")
+    ada, eve = make_account("ada"), make_account("eve")
+    classes.join(ada, room.join_code)
+    sign_in(client, "teach")
+    assert client.post(f"/classes/{room.id}/members/{eve.id}/delete").status_code == 404
+    response = client.post(f"/classes/{room.id}/members/{ada.id}/delete")
+    assert response.status_code in (302, 303)
+    ada_id, eve_id = ada.id, eve.id
+    db.session.expire_all()
+    assert db.session.get(Account, ada_id) is None and db.session.get(Account, eve_id) is not None
+
+
+def test_an_operator_deletes_and_exports_from_the_command_line(app) -> None:
+    make_account("ada")
+    runner = app.test_cli_runner()
+    exported = runner.invoke(args=["users", "export", "ada"])
+    assert exported.exit_code == 0 and json.loads(exported.output)["account"]["username"] == "ada"
+    result = runner.invoke(args=["users", "delete", "ada", "--yes"])
+    assert result.exit_code == 0 and "deleted student 'ada'" in result.output
+    assert accounts.get_by_username("ada") is None
+    assert runner.invoke(args=["users", "delete", "ada", "--yes"]).exit_code == 1
