@@ -57,7 +57,15 @@ def count_accounts() -> int:
     return db.session.execute(select(func.count(Account.id))).scalar_one()
 
 
+def one_line(text: str, limit: int) -> str:
+    """Text for a name: control characters dropped (PostgreSQL refuses NUL), spaces folded."""
+    text = "".join(ch for ch in text if ch.isprintable() or ch == " ")
+    return " ".join(text.split())[:limit]
+
+
 def get_by_username(username: str) -> Account | None:
+    if not username.isprintable():
+        return None  # no account has such a name, and PostgreSQL refuses NUL
     return db.session.execute(
         select(Account).where(Account.username == normalise_username(username))
     ).scalar_one_or_none()
@@ -73,7 +81,7 @@ def create_account(
 ) -> Account:
     """Create and commit an account; :class:`Conflict` if the username is taken."""
     name = check_username(username)
-    display = " ".join(display_name.split()) or name
+    display = one_line(display_name, 100) or name
     if role not in ROLES:
         raise Invalid(f"A role is one of: {', '.join(ROLES)}.")
     check_password(password)

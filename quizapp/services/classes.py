@@ -42,7 +42,7 @@ def touch_board(classroom_id: int) -> None:
 def create_class(teacher: Account, name: str) -> Classroom:
     if not teacher.is_teacher:
         raise Forbidden("Only teachers can create classes.")
-    name = " ".join(name.split())
+    name = accounts.one_line(name, 100)
     if not name:
         raise Invalid("A class needs a name.")
     for _ in range(5):
@@ -167,7 +167,7 @@ def set_nickname(classroom: Classroom, account_id: int, nickname: str) -> None:
     found = membership(classroom.id, account_id)
     if found is None:
         raise NotFound("That student is not in this class.")
-    nickname = " ".join(nickname.split())
+    nickname = accounts.one_line(nickname, 40)
     if not nickname:
         raise Invalid("A nickname cannot be empty.")
     found.nickname = nickname[:40]

@@ -13,6 +13,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
     StrictInt,
     ValidationError,
 )
@@ -77,6 +78,14 @@ def _naive_utc(value: dt.datetime) -> dt.datetime:
 
 
 UtcDateTime = Annotated[dt.datetime, BeforeValidator(_iso_8601), AfterValidator(_naive_utc)]
+
+
+def _rfc_3339(value: dt.datetime) -> str:
+    return value.replace(tzinfo=dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+#: A stored (naive UTC) time, sent as RFC 3339 with its zone, as "date-time" requires.
+UtcOut = Annotated[dt.datetime, PlainSerializer(_rfc_3339, return_type=str, when_used="json")]
 
 
 # -- requests ---------------------------------------------------------------------------------
@@ -210,7 +219,7 @@ class AnswerRecord(AnswerResult):
 
     question_id: str
     response: Any
-    answered_at: dt.datetime
+    answered_at: UtcOut
 
 
 class Attempt(Reply):
@@ -219,10 +228,10 @@ class Attempt(Reply):
     kind: Literal["full", "practice"] = Field(
         description="full: the whole bank; practice: questions missed last time"
     )
-    started_at: dt.datetime = Field(description="UTC")
-    deadline_at: dt.datetime | None = Field(description="UTC; answers after it are refused (409)")
+    started_at: UtcOut = Field(description="UTC")
+    deadline_at: UtcOut | None = Field(description="UTC; answers after it are refused (409)")
     finished: bool
-    finished_at: dt.datetime | None
+    finished_at: UtcOut | None
     score: float | None = Field(description="Total marks, once finished")
     points: float = Field(description="Total points of the attempt's questions")
     questions: list[PublicQuestion]
@@ -270,8 +279,8 @@ class Assignment(Reply):
     class_id: int
     bank_id: str
     title: str = Field(description="The bank's title")
-    opens_at: dt.datetime | None = Field(description="UTC; no attempts before it")
-    due_at: dt.datetime | None = Field(description="UTC; attempts finished after it are late")
+    opens_at: UtcOut | None = Field(description="UTC; no attempts before it")
+    due_at: UtcOut | None = Field(description="UTC; attempts finished after it are late")
     max_attempts: int | None = Field(description="Attempts each student may start; null: the bank's")
     time_limit_seconds: int | None = Field(description="Time per attempt; null: the bank's")
 
@@ -297,7 +306,7 @@ class Leaderboard(Reply):
         "finish an attempt)"
     )
     members: int = Field(description="Students in the class")
-    frozen_at: dt.datetime | None = Field(
+    frozen_at: UtcOut | None = Field(
         description="UTC; while set, only attempts finished before it count"
     )
 
@@ -307,7 +316,7 @@ class StudentResult(Reply):
     name: str = Field(description="Display name")
     score: float | None = Field(description="Best finished attempt's score; null: none finished")
     points: float | None
-    finished_at: dt.datetime | None = Field(description="UTC, of that attempt")
+    finished_at: UtcOut | None = Field(description="UTC, of that attempt")
     late: bool = Field(description="That attempt finished after the due date")
     marks: dict[str, float | None] = Field(
         description="Mark per question id in that attempt; null: not asked or no attempt"

@@ -110,8 +110,8 @@ def test_a_whole_class_runs_through_the_api(app, client, tmp_path) -> None:
         "due_at": "2099-06-30T23:59:00", "max_attempts": 2, "time_limit_seconds": 600,
     }, status=201)
     assert set_ == {"id": set_["id"], "class_id": class_id, "bank_id": "everything",
-                    "title": "Every kind of question", "opens_at": "2020-01-01T08:00:00",
-                    "due_at": "2099-06-30T23:59:00", "max_attempts": 2, "time_limit_seconds": 600}
+                    "title": "Every kind of question", "opens_at": "2020-01-01T08:00:00Z",
+                    "due_at": "2099-06-30T23:59:00Z", "max_attempts": 2, "time_limit_seconds": 600}
     assignment_id = set_["id"]
     for who in (tess, ada):
         assert who.call("GET", f"/classes/{class_id}/assignments", status=200) == {"assignments": [set_]}
@@ -403,7 +403,7 @@ def test_an_assignment_of_an_unknown_bank_is_404(room: Room) -> None:
 
 def test_dates_alone_and_null_limits_are_accepted(room: Room) -> None:
     made = room.assign(opens_at="2026-03-01", due_at=None, max_attempts=None)
-    assert (made["opens_at"], made["due_at"], made["max_attempts"]) == ("2026-03-01T00:00:00", None, None)
+    assert (made["opens_at"], made["due_at"], made["max_attempts"]) == ("2026-03-01T00:00:00Z", None, None)
 
 
 @pytest.mark.parametrize("value", ["abc", "0", "-1", "1.5", str(2**40)])

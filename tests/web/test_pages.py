@@ -259,3 +259,12 @@ def test_production_cookies_are_secure_httponly_and_samesite(tmp_path) -> None:
         app.session_interface.save_session(app, session, response)
         cookie = response.headers["Set-Cookie"]
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_control_characters_in_names_are_refused_or_dropped_not_a_server_error(app, client) -> None:
+    response = client.post("/login", data={"username": "ada\x00", "password": "correct horse"})
+    assert response.status_code == 422
+    response = client.post("/signup", data={"username": "ada", "display_name": "Ada\x00\x07 L",
+                                            "password": "correct horse", "confirm": "correct horse"})
+    assert response.status_code == 303
+    assert db.session.execute(db.select(Account)).scalar_one().display_name == "Ada L"
