@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import threading
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +27,10 @@ class Entry:
     movement: int = 0
 
 
-def rank(rows: list[tuple[int, str, float, float, dt.datetime]]) -> list[Entry]:
+Row = tuple[int, str, float, float, dt.datetime]
+
+
+def rank(rows: list[Row]) -> list[Entry]:
     """Rank (account_id, name, score, points, reached_at) rows.
 
     Higher score first. Equal scores share a rank, and the next rank skips
@@ -35,13 +38,17 @@ def rank(rows: list[tuple[int, str, float, float, dt.datetime]]) -> list[Entry]:
     the score first is listed first (then by name, then account, so the
     order is total).
     """
+    return [Entry(place, *row) for place, row in _places(rows)]
+
+
+def _places(rows: list[Row]) -> list[tuple[int, Row]]:
+    """(rank, row) in board order, by the rule :func:`rank` states."""
     ordered = sorted(rows, key=lambda r: (-r[2], r[4], r[1], r[0]))
-    entries: list[Entry] = []
-    for place, (account_id, name, score, points, reached_at) in enumerate(ordered, start=1):
-        shared = entries and entries[-1].score == score
-        entries.append(Entry(entries[-1].rank if shared else place, account_id, name,
-                             score, points, reached_at))
-    return entries
+    places: list[tuple[int, Row]] = []
+    for place, row in enumerate(ordered, start=1):
+        shared = places and places[-1][1][2] == row[2]
+        places.append((places[-1][0] if shared else place, row))
+    return places
 
 
 @dataclass
@@ -79,9 +86,15 @@ def clear_cache(classroom_id: int | None = None) -> None:
             del _cache[key]
 
 
-def _best_attempts(classroom_id: int, assignment_id: int | None,
-                   upto: dt.datetime | None) -> list[Any]:
-    """Each member's best finished attempt per assignment (earliest among equal scores)."""
+def _totals(classroom_id: int, assignment_id: int | None, upto: dt.datetime | None,
+            accounts: list[int] | None = None) -> list[Any]:
+    """Per member: (account_id, score, points, reached_at) summed over their best finished
+    attempt at each assignment (the earliest among equal scores); ``reached_at`` is when
+    the last of those attempts finished, for the total stands from its last part.
+
+    The database picks the best attempts and sums them, so a class of a thousand
+    students sends back a thousand rows, not every attempt.
+    """
     conditions = [
         Assignment.classroom_id == classroom_id,
         Attempt.finished_at.is_not(None),
@@ -91,10 +104,11 @@ def _best_attempts(classroom_id: int, assignment_id: int | None,
         conditions.append(Attempt.assignment_id == assignment_id)
     if upto is not None:
         conditions.append(Attempt.finished_at <= upto)
+    if accounts is not None:
+        conditions.append(Attempt.account_id.in_(accounts))
     numbered = (
         select(
-            Attempt.account_id, Attempt.assignment_id, Attempt.score, Attempt.points,
-            Attempt.finished_at,
+            Attempt.account_id, Attempt.score, Attempt.points, Attempt.finished_at,
             func.row_number().over(
                 partition_by=(Attempt.account_id, Attempt.assignment_id),
                 order_by=(Attempt.score.desc(), Attempt.finished_at, Attempt.id),
@@ -107,23 +121,21 @@ def _best_attempts(classroom_id: int, assignment_id: int | None,
         .subquery()
     )
     return list(db.session.execute(
-        select(numbered.c.account_id, numbered.c.score, numbered.c.points,
-               numbered.c.finished_at).where(numbered.c.place == 1)
+        select(numbered.c.account_id, func.sum(numbered.c.score), func.sum(numbered.c.points),
+               func.max(numbered.c.finished_at))
+        .where(numbered.c.place == 1)
+        .group_by(numbered.c.account_id)
     ).all())
 
 
-def _ranked(classroom: Classroom, assignment_id: int | None, names: dict[int, str],
-            upto: dt.datetime | None) -> tuple[list[Entry], dt.datetime | None]:
-    totals: dict[int, list[Any]] = defaultdict(lambda: [0.0, 0.0, dt.datetime.min])
-    latest: dt.datetime | None = None
-    for account_id, score, points, finished_at in _best_attempts(classroom.id, assignment_id, upto):
-        total = totals[account_id]
-        total[0] += score or 0.0
-        total[1] += points
-        total[2] = max(total[2], finished_at)  # the total stands from its last part
-        latest = max(latest, finished_at) if latest else finished_at
-    rows = [(a, names.get(a, "?"), round(t[0], 6), t[1], t[2]) for a, t in totals.items()]
-    return rank(rows), latest
+def _score(total: float | None) -> float:
+    """A total as boards compare it: sums of float marks, rounded to the marks' six decimals."""
+    return round(total or 0.0, 6)
+
+
+def _rows(totals: list[Any], names: dict[int, str]) -> list[Row]:
+    return [(a, names.get(a, "?"), _score(score), points, reached)
+            for a, score, points, reached in totals]
 
 
 def board(classroom: Classroom, assignment_id: int | None = None) -> Board:
@@ -149,16 +161,24 @@ def board(classroom: Classroom, assignment_id: int | None = None) -> Board:
     ).all()
     use_nickname = classroom.board_names == "nickname"
     names = {a: (nick if use_nickname else display) for a, nick, display in members}
-    entries, latest = _ranked(classroom, assignment_id, names, classroom.board_frozen_at)
-    if latest is not None and len(entries) > 1:
-        before, _ = _ranked(classroom, assignment_id, names,
-                            latest - dt.timedelta(microseconds=1))
-        previous = {e.account_id: e.rank for e in before}
-        entries = [
-            Entry(e.rank, e.account_id, e.name, e.score, e.points, e.reached_at,
-                  previous[e.account_id] - e.rank if e.account_id in previous else 0)
-            for e in entries
-        ]
+    totals = _totals(classroom.id, assignment_id, classroom.board_frozen_at)
+    places = _places(_rows(totals, names))
+    latest = max((reached for *_, reached in totals), default=None)
+    movement: dict[int, int] = {}
+    if latest is not None and len(places) > 1:
+        # Only the students whose total was last reached at ``latest`` had a different
+        # total just before it; everyone else's best attempts all finished earlier.
+        moved = {a for a, *_, reached in totals if reached == latest}
+        earlier = [t for t in totals if t[0] not in moved] + _totals(
+            classroom.id, assignment_id, latest - dt.timedelta(microseconds=1), list(moved))
+        before = {account_id: _score(total) for account_id, total, *_ in earlier}
+        # A rank is one more than the number of higher scores (equal scores share it).
+        ordered = sorted(before.values())
+        movement = {
+            row[0]: len(ordered) - bisect.bisect_right(ordered, before[row[0]]) + 1 - place
+            for place, row in places if row[0] in before
+        }
+    entries = [Entry(place, *row, movement.get(row[0], 0)) for place, row in places]
     result = Board(classroom.id, assignment_id, entries, len(members), len(entries),
                    classroom.board_frozen_at, version, classroom.created_at,
                    {e.account_id: e for e in entries})

@@ -7,10 +7,11 @@ import io
 import math
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from quizapp.banks.schema import SKILLS
 from quizapp.extensions import db
@@ -69,9 +70,18 @@ class Report:
         return sum(1 for s in self.students if s.attempt_id is not None)
 
 
+#: Marks are stored to six decimals, so values closer than this are the same mark: sums
+#: such as 0.2 + 0.4 (0.6000000000000001) differ from 0.6 only by floating-point noise.
+_SAME_MARK = 1e-9
+
+
+def _varies(values: list[float]) -> bool:
+    return max(values) - min(values) > _SAME_MARK
+
+
 def pearson(xs: list[float], ys: list[float]) -> float | None:
     """Pearson's correlation, or None when either side does not vary."""
-    if len(xs) < 2:
+    if len(xs) < 2 or not _varies(xs) or not _varies(ys):
         return None
     mx, my = statistics.fmean(xs), statistics.fmean(ys)
     sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
@@ -91,11 +101,39 @@ def cronbach_alpha(matrix: list[list[float]]) -> float | None:
     if len(matrix) < 3 or len(matrix[0]) < 2:
         return None
     k = len(matrix[0])
-    item_variance = sum(statistics.variance([row[i] for row in matrix]) for i in range(k))
-    total_variance = statistics.variance([sum(row) for row in matrix])
-    if total_variance == 0:
+    totals = [sum(row) for row in matrix]
+    if not _varies(totals):
         return None
+    item_variance = sum(statistics.variance([row[i] for row in matrix]) for i in range(k))
+    total_variance = statistics.variance(totals)
     return k / (k - 1) * (1 - item_variance / total_variance)
+
+
+def _in_bank_order(content: dict[str, Any]) -> Callable[[Any], Any]:
+    """A function giving a response's choices (or pairs) in the bank's order.
+
+    A form sends chosen options in the shuffled order it showed, so without this one
+    wrong answer would be counted as several.
+    """
+    kind = content.get("type")
+    if kind == "multiple":
+        choices = {choice: i for i, choice in enumerate(content.get("choices", []))}
+
+        def chosen(response: Any) -> Any:
+            if not isinstance(response, list):
+                return response
+            return sorted(dict.fromkeys(map(str, response)),
+                          key=lambda c: (choices.get(c, len(choices)), c))
+        return chosen
+    if kind == "matching":
+        lefts = {left: i for i, left in enumerate(content.get("pairs", {}))}
+
+        def matched(response: Any) -> Any:
+            if not isinstance(response, dict):
+                return response
+            return dict(sorted(response.items(), key=lambda kv: (lefts.get(kv[0], len(lefts)), kv[0])))
+        return matched
+    return lambda response: response
 
 
 def _response_text(response: Any) -> str:
@@ -140,18 +178,29 @@ def assignment_report(assignment: Assignment) -> Report:
     contents: dict[str, dict[str, Any]] = {}
     positions: dict[str, int] = {}
     if best:
+        # One row per question of each best attempt. Decoding JSON is most of the cost of
+        # a report, so the versions' content is read once per version, not once per row,
+        # and a response only where it lost marks (it is shown among the wrong answers).
         rows = db.session.execute(
-            select(AttemptQuestion.attempt_id, AttemptQuestion.position, QuestionVersion.content,
-                   Answer.score, Answer.response)
-            .join(QuestionVersion, QuestionVersion.id == AttemptQuestion.question_version_id)
+            select(AttemptQuestion.attempt_id, AttemptQuestion.position,
+                   AttemptQuestion.question_version_id, Answer.score,
+                   case((Answer.score < Answer.points, Answer.response)))
             .outerjoin(Answer, Answer.attempt_question_id == AttemptQuestion.id)
             .where(AttemptQuestion.attempt_id.in_([b.id for b in best.values()]))
         ).all()
+        versions = dict(db.session.execute(
+            select(QuestionVersion.id, QuestionVersion.content)
+            .where(QuestionVersion.id.in_({row[2] for row in rows}))
+        ).all())
+        key_of = {version_id: content["id"] for version_id, content in versions.items()}
         by_attempt = {b.id: b.account_id for b in best.values()}
-        for attempt_id, position, content, score, response in rows:
-            key = content["id"]
-            contents.setdefault(key, content)
-            positions[key] = min(positions.get(key, position), position)
+        for attempt_id, position, version_id, score, response in rows:
+            key = key_of[version_id]
+            if key not in contents:
+                contents[key] = versions[version_id]
+                positions[key] = position
+            elif position < positions[key]:
+                positions[key] = position
             marks[by_attempt[attempt_id]][key] = (score or 0.0, response)
     keys = sorted(contents, key=lambda k: (positions[k], k))
 
@@ -159,10 +208,11 @@ def assignment_report(assignment: Assignment) -> Report:
     students = []
     for account_id, username, name in members:
         attempt = best.get(account_id)
+        got = marks.get(account_id, {})
         students.append(StudentRow(
             account_id, username, name,
             attempt.id if attempt else None,
-            {k: marks[account_id][k][0] if k in marks[account_id] else None for k in keys},
+            {k: got[k][0] if k in got else None for k in keys},
             attempt.score if attempt else None,
             attempt.points if attempt else None,
             attempt.finished_at if attempt else None,
@@ -171,6 +221,7 @@ def assignment_report(assignment: Assignment) -> Report:
 
     finished = [s for s in students if s.attempt_id is not None]
     matrix = [[s.marks[k] or 0.0 for k in keys] for s in finished]
+    totals = [sum(row) for row in matrix]
     questions = []
     for i, key in enumerate(keys):
         content = contents[key]
@@ -179,12 +230,13 @@ def assignment_report(assignment: Assignment) -> Report:
         stats = QuestionStats(key, content["prompt"], content["type"], content.get("skill"), points)
         if column:
             stats.facility = statistics.fmean(column) / points
-            stats.discrimination = pearson(column, [sum(row) - row[i] for row in matrix])
+            stats.discrimination = pearson(column, [t - x for t, x in zip(totals, column, strict=True)])
         wrong: Counter[str] = Counter()
+        in_order = _in_bank_order(content)
         for s in finished:
             got = marks[s.account_id].get(key)
             if got is not None and got[0] < points:
-                wrong[_response_text(got[1])] += 1
+                wrong[_response_text(in_order(got[1]))] += 1
         stats.wrong = wrong.most_common(3)
         questions.append(stats)
 
