@@ -8,7 +8,7 @@ import secrets
 
 from flask import current_app
 from sqlalchemy import delete, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from quizapp.extensions import db
@@ -51,6 +51,20 @@ def generate_password() -> str:
     """A one-time password that is easy to type from a printed card."""
     alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
     return "-".join("".join(secrets.choice(alphabet) for _ in range(4)) for _ in range(3))
+
+
+def get_account(account_id: int) -> Account | None:
+    return db.session.get(Account, account_id)
+
+
+def database_answers() -> bool:
+    """Whether the database answers a trivial query (for /healthz)."""
+    try:
+        db.session.execute(select(1))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return False
+    return True
 
 
 def count_accounts() -> int:
