@@ -36,7 +36,7 @@ limiter = Limiter(key_func=get_remote_address)
 def _account_key() -> str:
     from flask_login import current_user
 
-    return f"account:{current_user.get_id()}" if current_user.is_authenticated else get_remote_address()
+    return f"account:{current_user.id}" if current_user.is_authenticated else get_remote_address()
 
 
 def limit_answers() -> Callable[[Any], Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from typing import Any
 
 from flask_login import UserMixin
@@ -128,6 +129,10 @@ class Account(UserMixin, db.Model):
     @property
     def is_teacher(self) -> bool:
         return self.role == "teacher"
+
+    def get_id(self) -> str:
+        """The id a session keeps: it changes with the password, which ends other sessions."""
+        return f"{self.id}.{hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]}"
 
 
 class ApiToken(db.Model):

@@ -127,8 +127,10 @@ def authenticate(username: str, password: str) -> Account | None:
 
 
 def set_password(account: Account, password: str, *, must_change: bool = False) -> None:
+    """Set a new password; the account's API tokens and other sessions stop working."""
     account.password_hash = hash_password(check_password(password))
     account.must_change_password = must_change
+    db.session.execute(delete(ApiToken).where(ApiToken.account_id == account.id))
     db.session.commit()
 
 

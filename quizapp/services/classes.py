@@ -247,20 +247,35 @@ def import_accounts(rows: list[dict[str, str]], *, default_role: str = "student"
 
 
 def add_roster(classroom: Classroom, text: str) -> list[RosterRow]:
-    """Create the roster's accounts and put every one of them in the class."""
-    rows = import_accounts(parse_roster(text))
-    for row in rows:
+    """Create the roster's accounts and put them in the class.
+
+    Only accounts the roster creates are enrolled: an account that already
+    exists belongs to someone who joins with the class code themselves, so a
+    roster cannot enrol (or reveal, or later delete) another class's student.
+    """
+    given = parse_roster(text)
+    rows = import_accounts(given)
+    for row, line in zip(rows, given, strict=True):
+        if row.note != "created":
+            if row.note == "exists":  # shown as the file names it: nothing about the account leaks
+                row.display_name = line.get("display_name") or row.username
+                row.note = "exists: not added; they can join with the class code"
+            continue
         account = accounts.get_by_username(row.username)
-        if account is None:
-            continue
-        if account.is_teacher:
-            row.note = "teacher account, not added"
-            continue
-        if membership(classroom.id, account.id) is None:
+        if account is not None and not account.is_teacher:
             add_member(classroom, account)
-        elif row.note == "exists":
-            row.note = "exists, already in the class"
+        elif account is not None:
+            row.note = "teacher account, not added"
     return rows
+
+
+def only_teacher_of(account_id: int, teacher_id: int) -> bool:
+    """Whether every class the student is in is taught by ``teacher_id``."""
+    others = db.session.execute(
+        select(func.count(Membership.id)).join(Classroom, Classroom.id == Membership.classroom_id)
+        .where(Membership.account_id == account_id, Classroom.teacher_id != teacher_id)
+    ).scalar_one()
+    return others == 0
 
 
 def create_assignment(classroom: Classroom, bank_id: str, *, opens_at: dt.datetime | None = None,

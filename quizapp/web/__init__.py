@@ -151,10 +151,11 @@ SKILL_NAMES = {
 
 @login_manager.user_loader
 def load_user(account_id: str) -> Account | None:
-    try:
-        return accounts.get_account(int(account_id))
-    except ValueError:
+    number = account_id.partition(".")[0]
+    if not number.isdigit():
         return None
+    account = accounts.get_account(int(number))
+    return account if account is not None and account.get_id() == account_id else None
 
 
 def is_teacher() -> bool:

@@ -129,6 +129,8 @@ def authenticate() -> None:
             raise unauthorized("The bearer token and the session cookie are for different accounts.")
     if not signed_in:
         raise unauthorized("Sign in: send 'Authorization: Bearer <token>' from POST /api/v1/tokens.")
+    if current_user.must_change_password:
+        raise Forbidden("This account has a one-time password: choose your own on the website first.")
     if (request.method in _UNSAFE and not g.get("api_token")
             and current_app.config.get("WTF_CSRF_ENABLED", True)):
         csrf.protect()  # a CSRFError becomes a JSON 400 in quizapp.web

@@ -109,6 +109,7 @@ def password() -> Any:
         except ServiceError as error:
             form.current.errors.append(error.message)
         else:
+            login_user(current_user)  # this session goes on under the new password's id
             flash("Your password is changed.", "success")
             return redirect(url_for("quiz.home"), code=303)
     return render_template("auth/password.html", form=form), 422 if form.errors else 200

@@ -320,8 +320,12 @@ def delete_student(class_id: int, account_id: int) -> Any:
     if classes_service.membership(classroom.id, account_id) is None:
         abort(404, "That student is not in this class.")
     if ActionForm().validate_on_submit():
-        privacy.delete_account(account_id)
-        flash("The student's account and all their answers are deleted.", "success")
+        if not classes_service.only_teacher_of(account_id, current_user.id):
+            flash("This student is also in another teacher's class, so their account was not "
+                  "deleted. Remove them from your class, or ask your administrator.", "warning")
+        else:
+            privacy.delete_account(account_id)
+            flash("The student's account and all their answers are deleted.", "success")
     return _back_to_class(classroom, "students")
 
 

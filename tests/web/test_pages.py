@@ -268,3 +268,20 @@ def test_control_characters_in_names_are_refused_or_dropped_not_a_server_error(a
                                             "password": "correct horse", "confirm": "correct horse"})
     assert response.status_code == 303
     assert db.session.execute(db.select(Account)).scalar_one().display_name == "Ada L"
+
+
+def test_changing_the_password_ends_other_sessions_and_revokes_tokens(app, client) -> None:
+    from quizapp.services.accounts import account_for_token, get_by_username, issue_token
+
+    make_account("ada")
+    token = issue_token(get_by_username("ada"))
+    sign_in(client)
+    other = app.test_client()
+    sign_in(other)
+    assert other.get("/progress").status_code == 200
+    response = client.post("/account/password", data={
+        "current": "correct horse", "password": "brand new pass", "confirm": "brand new pass"})
+    assert response.status_code == 303
+    assert client.get("/progress").status_code == 200  # this session goes on
+    assert other.get("/progress").status_code == 302  # the other one is signed out
+    assert account_for_token(token) is None

@@ -1,0 +1,249 @@
+"""Shared ground for the security tests: a world of two classes and its five actors, requests
+built for every rule of the URL map, and a snapshot of every table."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from werkzeug.routing import Rule
+
+from quizapp.extensions import db
+from quizapp.models import Account
+from quizapp.scoring import key_response
+from quizapp.services import accounts, leaderboard, quiz
+from quizapp.services import classes as classes_service
+from tests.conftest import sign_in
+
+PASSWORD = "correct horse"
+NEW_PASSWORD = "battery staple"
+BANK_ID = "all-types"
+ARTICLE_ID = "allies-intelligence-sharing"
+#: The actors, outsiders first, so that a write the class's own people may make (leaving the
+#: class, finishing an attempt) happens after the outsiders were refused.
+ACTORS = ("anon", "s2", "t2", "s1", "t1")
+#: Tables the banks fill; a world is rebuilt without reloading them.
+BANK_TABLES = {"article", "bank", "question", "question_version"}
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+@dataclass
+class World:
+    """Class 1 (teacher t1, student s1) and class 2 (teacher t2, student s2).
+
+    s1 has a finished attempt and an open one at class 1's assignment.
+    """
+
+    usernames: dict[str, str]
+    ids: dict[str, int]
+    class1: int
+    class2: int
+    code1: str
+    code2: str
+    assignment1: int
+    assignment2: int
+    finished_attempt: int
+    open_attempt: int
+    tokens: dict[str, str] = field(default_factory=dict)
+    cookies: dict[str, str] = field(default_factory=dict)
+
+
+def _answer_all_right(attempt_id: int, account_id: int) -> None:
+    attempt = quiz.load_attempt(attempt_id, account_id)
+    for item in attempt.items:
+        quiz.answer_question(attempt, item, key_response(quiz.question_of(item)))
+
+
+def clear_world() -> None:
+    """Delete every row but the banks' (so a world can be rebuilt quickly)."""
+    db.session.remove()
+    with db.engine.begin() as connection:
+        for table in reversed(db.metadata.sorted_tables):
+            if table.name not in BANK_TABLES:
+                connection.execute(table.delete())
+    leaderboard.clear_cache()
+
+
+def build_world(app: Flask) -> World:
+    names = {"s1": "stu.one", "s2": "stu.two", "t1": "tea.one", "t2": "tea.two"}
+    made: dict[str, Account] = {}
+    for actor, username in names.items():
+        role = "teacher" if actor.startswith("t") else "student"
+        made[actor] = accounts.create_account(username, username.replace(".", " ").title(), PASSWORD, role)
+    room1 = classes_service.create_class(made["t1"], "Class One")
+    room2 = classes_service.create_class(made["t2"], "Class Two")
+    classes_service.join(made["s1"], room1.join_code)
+    classes_service.join(made["s2"], room2.join_code)
+    set1 = classes_service.create_assignment(room1, BANK_ID)
+    set2 = classes_service.create_assignment(room2, BANK_ID)
+    s1 = made["s1"].id
+    finished = quiz.start_attempt(s1, BANK_ID, assignment_id=set1.id).id
+    _answer_all_right(finished, s1)
+    quiz.finish_attempt(quiz.load_attempt(finished, s1))
+    opened = quiz.start_attempt(s1, BANK_ID, assignment_id=set1.id).id
+    world = World(
+        usernames=names, ids={actor: account.id for actor, account in made.items()},
+        class1=room1.id, class2=room2.id, code1=room1.join_code, code2=room2.join_code,
+        assignment1=set1.id, assignment2=set2.id, finished_attempt=finished, open_attempt=opened,
+    )
+    for actor, account in made.items():
+        world.tokens[actor] = accounts.issue_token(account)
+    csrf = app.config.get("WTF_CSRF_ENABLED")
+    app.config["WTF_CSRF_ENABLED"] = False
+    try:
+        for actor, username in names.items():
+            client = app.test_client()
+            sign_in(client, username)
+            cookie = client.get_cookie("session")
+            assert cookie is not None
+            world.cookies[actor] = cookie.value
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = csrf
+    return world
+
+
+def rebuild_world(app: Flask) -> World:
+    clear_world()
+    return build_world(app)
+
+
+@pytest.fixture
+def world(app: Flask, all_types: str) -> World:
+    return build_world(app)
+
+
+# -- requests for any rule ----------------------------------------------------------------------
+
+
+def is_api(rule: Rule) -> bool:
+    return rule.rule.startswith("/api/")
+
+
+def client_for(app: Flask, world: World, actor: str) -> Any:
+    """A new client as ``actor``: pages ride on the session cookie (a copy, so that signing out
+    or a flashed message does not carry over to the next request)."""
+    client = app.test_client()
+    if actor != "anon":
+        client.set_cookie("session", world.cookies[actor])
+    return client
+
+
+def url_values(world: World, endpoint: str) -> dict[str, Any]:
+    """A value for every URL parameter any rule has, pointing into class 1."""
+    return {
+        "class_id": world.class1,
+        "assignment_id": world.assignment1,
+        # the results page of a finished attempt; every other attempt route gets the open one
+        "attempt_id": world.finished_attempt if endpoint == "quiz.results" else world.open_attempt,
+        "account_id": world.ids["s1"],
+        "number": 1,
+        "bank_id": BANK_ID,
+        "article_id": ARTICLE_ID,
+        "question_id": "dni",
+        "filename": "style.css",
+    }
+
+
+def path_for(rule: Rule, world: World, overrides: dict[str, Any] | None = None) -> str:
+    values = {**url_values(world, rule.endpoint), **(overrides or {})}
+    needed = set(rule.arguments) - set(rule.defaults or {})
+    missing = needed - set(values)
+    assert not missing, f"{rule.rule}: no value for URL parameter(s) {sorted(missing)}: add to url_values"
+    built = rule.build({name: values[name] for name in needed}, append_unknown=False)
+    assert built is not None, rule.rule
+    return built[1]
+
+
+def _roster() -> dict[str, Any]:
+    return {"roster": (io.BytesIO(b"username,display_name\nnew.kid,New Kid\n"), "roster.csv")}
+
+
+#: A body that the allowed actor would have accepted, per (endpoint, method).
+BODIES: dict[tuple[str, str], Callable[[World, str], dict[str, Any]]] = {
+    ("auth.login", "POST"): lambda w, a: {"data": {"username": w.usernames["s1"], "password": PASSWORD}},
+    ("auth.signup", "POST"): lambda w, a: {"data": {
+        "username": f"new.{a}", "display_name": "New Person", "password": PASSWORD,
+        "confirm": PASSWORD}},
+    ("auth.password", "POST"): lambda w, a: {"data": {
+        "current": PASSWORD, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}},
+    ("quiz.start", "POST"): lambda w, a: {"data": {"assignment_id": str(w.assignment1)}},
+    ("quiz.question", "POST"): lambda w, a: {"data": {"choice": "Tulsi Gabbard"}},
+    ("classes.create", "POST"): lambda w, a: {"data": {"name": "New class"}},
+    ("classes.join", "POST"): lambda w, a: {"data": {"code": w.code1}},
+    ("classes.roster", "POST"): lambda w, a: {"data": _roster(), "content_type": "multipart/form-data"},
+    ("classes.nickname", "POST"): lambda w, a: {"data": {"nickname": "Quiet Fox"}},
+    ("classes.board_settings", "POST"): lambda w, a: {"data": {"names": "nickname"}},
+    ("classes.assign", "POST"): lambda w, a: {"data": {"bank": BANK_ID}},
+    ("api.create_token", "POST"): lambda w, a: {"json": {"username": w.usernames["s1"],
+                                                         "password": PASSWORD}},
+    ("api.start_attempt", "POST"): lambda w, a: {"json": {"assignment_id": w.assignment1}},
+    ("api.answer", "PUT"): lambda w, a: {"json": {"response": "Tulsi Gabbard"}},
+    ("api.create_class", "POST"): lambda w, a: {"json": {"name": "API class"}},
+    ("api.join_class", "POST"): lambda w, a: {"json": {"join_code": w.code1}},
+    ("api.create_assignment", "POST"): lambda w, a: {"json": {"bank_id": BANK_ID}},
+}
+
+
+def body_for(endpoint: str, method: str, world: World, actor: str) -> dict[str, Any]:
+    make = BODIES.get((endpoint, method))
+    return make(world, actor) if make else {}
+
+
+def send(app: Flask, world: World, rule: Rule, method: str, actor: str, *,
+         headers: dict[str, str] | None = None, body: bool = True, client: Any = None,
+         overrides: dict[str, Any] | None = None) -> Any:
+    """``method`` on ``rule`` as ``actor``: the API with the actor's bearer token, pages with
+    the actor's session cookie."""
+    headers = dict(headers or {})
+    if client is None:
+        if is_api(rule):
+            client = app.test_client()
+            if actor != "anon":
+                headers.setdefault("Authorization", f"Bearer {world.tokens[actor]}")
+        else:
+            client = client_for(app, world, actor)
+    kwargs = body_for(rule.endpoint, method, world, actor) if body else {}
+    return client.open(path_for(rule, world, overrides), method=method, headers=headers, **kwargs)
+
+
+def rules(app: Flask) -> list[Rule]:
+    return sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, r.endpoint))
+
+
+def methods_of(rule: Rule) -> list[str]:
+    return sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
+
+
+# -- the database, whole -------------------------------------------------------------------------
+
+
+def snapshot() -> dict[str, list[str]]:
+    """Every row of every table (as text, sorted), read on a connection of its own."""
+    db.session.remove()
+    tables: dict[str, list[str]] = {}
+    with db.engine.connect() as connection:
+        for table in db.metadata.sorted_tables:
+            rows = connection.execute(select(table)).all()
+            tables[table.name] = sorted(repr(tuple(row)) for row in rows)
+    return tables
+
+
+def changed_tables(before: dict[str, list[str]], after: dict[str, list[str]]) -> list[str]:
+    return [name for name in before if before[name] != after.get(name)]
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token_of(client: Any, path: str = "/login") -> str:
+    """The CSRF token a page gives this client's session (the client keeps the cookie)."""
+    page = client.get(path).get_data(as_text=True)
+    found = CSRF_FIELD.search(page)
+    assert found, f"{path} has no CSRF token field"
+    return found.group(1)
