@@ -95,3 +95,15 @@ def test_random_bytes_are_validated_without_raising(raw) -> None:
 @given(text=st.text(alphabet=st.sampled_from(list("-:[]{}&*!|>'\"#%@`, \n\tabc019?")), max_size=120))
 def test_random_yaml_punctuation_is_validated_without_raising(text) -> None:
     check(text.encode())
+
+
+REPRESENTATIVE = [None, True, 0, -1, 1.5, float("inf"), "", "x", "yes", [], [None], {}, {"a": 1},
+                  [{"id": "q"}]]
+
+
+def test_every_value_of_a_valid_bank_replaced_by_every_kind_of_value_is_validated() -> None:
+    """Exhaustive where the random runs sample: each path, each kind of YAML value, and removal."""
+    for path in ALL_PATHS:
+        for value in REPRESENTATIVE:
+            check(yaml.safe_dump(replace(VALID_DATA, path, value), allow_unicode=True).encode())
+        check(yaml.safe_dump(delete(VALID_DATA, path), allow_unicode=True).encode())
