@@ -16,7 +16,6 @@ import io
 from typing import Any
 from urllib.parse import urlsplit
 
-import pytest
 from flask import Flask
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
