@@ -12,6 +12,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from quizapp.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -51,6 +52,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         RATELIMIT_ENABLED=True,
         RATELIMIT_STORAGE_URI="memory://",
         RATELIMIT_HEADERS_ENABLED=True,
+        # If Redis goes away, count per process rather than refuse every sign-in.
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
+        #: Proxies in front that set X-Forwarded-For (e.g. 1 behind nginx); 0 trusts none.
+        PROXY_FIX_X_FOR=0,
         #: Failed sign-ins allowed per account, and per address (a school shares one).
         LOGIN_LIMIT_PER_ACCOUNT="10 per minute",
         LOGIN_LIMIT_PER_ADDRESS="100 per minute",
@@ -106,6 +111,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from quizapp import web
 
     web.init_app(app)
+    if app.config["PROXY_FIX_X_FOR"]:
+        # the client's address (for per-address limits) as the proxy saw it
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]),
+                                x_proto=1, x_host=1)
 
     from quizapp.cli import register_commands
 
@@ -118,9 +127,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """SQLite as a server: WAL so readers never wait for the writer, a busy timeout so
     writers queue instead of failing, and foreign keys enforced.
 
-    synchronous=NORMAL in WAL mode: a crash of the app or the OS loses nothing
-    committed; a power cut may lose the last transactions before the latest
-    checkpoint, but never corrupts the database (docs/deploy.md).
+    synchronous=NORMAL in WAL mode: a crash of the app loses nothing committed;
+    a crash of the operating system or a power cut may lose the transactions
+    committed last, but never corrupts the database (docs/deploy.md).
     """
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()

@@ -285,3 +285,21 @@ def test_changing_the_password_ends_other_sessions_and_revokes_tokens(app, clien
     assert client.get("/progress").status_code == 200  # this session goes on
     assert other.get("/progress").status_code == 302  # the other one is signed out
     assert account_for_token(token) is None
+
+
+def test_behind_a_proxy_the_client_address_is_the_forwarded_one(database_url) -> None:
+    from tests.conftest import _config
+
+    for hops, expected in ((0, "127.0.0.1"), (1, "203.0.113.9")):
+        app = create_app({**_config(database_url), "PROXY_FIX_X_FOR": hops})
+
+        @app.get("/whoami")
+        def whoami():
+            from flask import request
+
+            return request.remote_addr or ""
+
+        client = app.test_client()
+        answer = client.get("/whoami", headers={"X-Forwarded-For": "203.0.113.9"},
+                            environ_base={"REMOTE_ADDR": "127.0.0.1"})
+        assert answer.text == expected
