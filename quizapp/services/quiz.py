@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from quizapp.banks.schema import Question as QuestionModel
 from quizapp.extensions import db
@@ -209,6 +209,31 @@ def expire_if_due(attempt: Attempt, now: dt.datetime) -> bool:
     if attempt.finished_at is None and attempt.deadline_at and now > attempt.deadline_at + GRACE:
         finish_attempt(attempt, now=attempt.deadline_at)
     return attempt.finished_at is not None
+
+
+def load_item(attempt_id: int, account_id: int, question_key: str, *,
+              now: dt.datetime | None = None) -> tuple[Attempt, AttemptQuestion]:
+    """The account's attempt and just one of its questions, for answering it.
+
+    Two queries, where :func:`load_attempt` loads every question of the
+    attempt: answering is the busiest thing the app does.
+    """
+    attempt = db.session.execute(
+        select(Attempt).where(Attempt.id == attempt_id).options(joinedload(Attempt.bank))
+    ).scalar_one_or_none()
+    if attempt is None or attempt.account_id != account_id:
+        raise NotFound("There is no such attempt.")
+    expire_if_due(attempt, now or utcnow())
+    item = db.session.execute(
+        select(AttemptQuestion)
+        .join(QuestionVersion, QuestionVersion.id == AttemptQuestion.question_version_id)
+        .join(Question, Question.id == QuestionVersion.question_id)
+        .where(AttemptQuestion.attempt_id == attempt.id, Question.key == question_key)
+        .options(contains_eager(AttemptQuestion.version), joinedload(AttemptQuestion.answer))
+    ).unique().scalar_one_or_none()
+    if item is None:
+        raise NotFound(f"Question '{question_key}' is not in this attempt.")
+    return attempt, item
 
 
 def item_for(attempt: Attempt, question_key: str) -> AttemptQuestion:

@@ -233,14 +233,13 @@ def route(method: str, rule: str, *, summary: str, ok: int = 200,
 # -- shaping replies --------------------------------------------------------------------------
 
 
-def _answer_result(attempt: AttemptRow, item: Any, result: Any) -> dict[str, Any]:
-    content = item.version.content
+def _answer_result(source_id: str | None, content: dict[str, Any], result: Any) -> dict[str, Any]:
     return {
         "score": result.score,
         "points": result.points,
         "correct": result.correct,
         "explanation": content["explanation"],
-        "evidence": evidence_link(attempt.bank.source_id, content.get("evidence")),
+        "evidence": evidence_link(source_id, content.get("evidence")),
         "feedback": [{"choice": choice, "text": text} for choice, text in result.feedback],
         "note": result.note,
     }
@@ -254,7 +253,8 @@ def _attempt_reply(attempt: AttemptRow) -> schemas.AttemptReply:
                 "question_id": item.version.content["id"],
                 "response": item.answer.response,
                 "answered_at": item.answer.answered_at,
-                **_answer_result(attempt, item, quiz_service.result_for(item, item.answer)),
+                **_answer_result(attempt.bank.source_id, item.version.content,
+                                 quiz_service.result_for(item, item.answer)),
             })
     return schemas.AttemptReply(attempt=schemas.Attempt(
         id=attempt.id,
@@ -361,12 +361,13 @@ def get_attempt(attempt_id: int) -> schemas.AttemptReply:
 def answer(attempt_id: int, question_id: str, body: schemas.AnswerRequest) -> schemas.AnswerResult:
     """Scored on the server. A question is answered once: answering again is 409 and changes
     nothing; so is answering after the attempt finished or its time ran out."""
-    attempt = quiz_service.load_attempt(attempt_id, current_user.id)
-    item = quiz_service.item_for(attempt, question_id)
+    attempt, item = quiz_service.load_item(attempt_id, current_user.id, question_id)
+    # read before the commit in answer_question expires them, which would cost a reload
+    source_id, content = attempt.bank.source_id, item.version.content
     outcome = quiz_service.answer_question(attempt, item, body.response)
     if outcome.duplicate:
         raise ApiError(409, "That question was already answered in this attempt; the first answer counts.")
-    return schemas.AnswerResult.model_validate(_answer_result(attempt, item, outcome.result))
+    return schemas.AnswerResult.model_validate(_answer_result(source_id, content, outcome.result))
 
 
 @route("POST", "/attempts/<id:attempt_id>/finish", summary="Finish an attempt",
