@@ -211,6 +211,28 @@ def expire_if_due(attempt: Attempt, now: dt.datetime) -> bool:
     return attempt.finished_at is not None
 
 
+def own_attempt(attempt_id: int, account_id: int, now: dt.datetime | None = None) -> Attempt:
+    """The account's attempt with its bank (not its questions); finished if its time is up."""
+    attempt = db.session.execute(
+        select(Attempt).where(Attempt.id == attempt_id).options(joinedload(Attempt.bank))
+    ).scalar_one_or_none()
+    if attempt is None or attempt.account_id != account_id:
+        raise NotFound("There is no such attempt.")
+    expire_if_due(attempt, now or utcnow())
+    return attempt
+
+
+def _one_item(attempt: Attempt, *criteria: Any) -> AttemptQuestion | None:
+    """One question of the attempt with its version and answer, in one query."""
+    return db.session.execute(
+        select(AttemptQuestion)
+        .join(QuestionVersion, QuestionVersion.id == AttemptQuestion.question_version_id)
+        .join(Question, Question.id == QuestionVersion.question_id)
+        .where(AttemptQuestion.attempt_id == attempt.id, *criteria)
+        .options(contains_eager(AttemptQuestion.version), joinedload(AttemptQuestion.answer))
+    ).unique().scalar_one_or_none()
+
+
 def load_item(attempt_id: int, account_id: int, question_key: str, *,
               now: dt.datetime | None = None) -> tuple[Attempt, AttemptQuestion]:
     """The account's attempt and just one of its questions, for answering it.
@@ -218,22 +240,49 @@ def load_item(attempt_id: int, account_id: int, question_key: str, *,
     Two queries, where :func:`load_attempt` loads every question of the
     attempt: answering is the busiest thing the app does.
     """
-    attempt = db.session.execute(
-        select(Attempt).where(Attempt.id == attempt_id).options(joinedload(Attempt.bank))
-    ).scalar_one_or_none()
-    if attempt is None or attempt.account_id != account_id:
-        raise NotFound("There is no such attempt.")
-    expire_if_due(attempt, now or utcnow())
-    item = db.session.execute(
-        select(AttemptQuestion)
-        .join(QuestionVersion, QuestionVersion.id == AttemptQuestion.question_version_id)
-        .join(Question, Question.id == QuestionVersion.question_id)
-        .where(AttemptQuestion.attempt_id == attempt.id, Question.key == question_key)
-        .options(contains_eager(AttemptQuestion.version), joinedload(AttemptQuestion.answer))
-    ).unique().scalar_one_or_none()
+    attempt = own_attempt(attempt_id, account_id, now)
+    item = _one_item(attempt, Question.key == question_key)
     if item is None:
         raise NotFound(f"Question '{question_key}' is not in this attempt.")
     return attempt, item
+
+
+@dataclass(frozen=True)
+class Tally:
+    """How far a student is through an attempt."""
+
+    total: int
+    answered: int
+    #: the position (from 0) of the first question not yet answered; None when all are
+    next_position: int | None
+
+
+def tally(attempt: Attempt) -> Tally:
+    """Questions, answers and the first unanswered question, counted in one query."""
+    total, answered, next_position = db.session.execute(
+        select(
+            func.count(AttemptQuestion.id),
+            func.count(Answer.id),
+            func.min(AttemptQuestion.position).filter(Answer.id.is_(None)),
+        )
+        .select_from(AttemptQuestion)
+        .outerjoin(Answer, Answer.attempt_question_id == AttemptQuestion.id)
+        .where(AttemptQuestion.attempt_id == attempt.id)
+    ).one()
+    return Tally(total, answered, next_position)
+
+
+def load_position(attempt_id: int, account_id: int, number: int, *,
+                  now: dt.datetime | None = None) -> tuple[Attempt, AttemptQuestion, Tally]:
+    """The account's attempt, its question ``number`` (from 1) and how far the student is.
+
+    Three queries, for the question page; an unknown number is :class:`NotFound`.
+    """
+    attempt = own_attempt(attempt_id, account_id, now)
+    item = _one_item(attempt, AttemptQuestion.position == number - 1)
+    if item is None:
+        raise NotFound(f"There is no question {number} in this attempt.")
+    return attempt, item, tally(attempt)
 
 
 def item_for(attempt: Attempt, question_key: str) -> AttemptQuestion:
@@ -241,11 +290,6 @@ def item_for(attempt: Attempt, question_key: str) -> AttemptQuestion:
         if item.version.content["id"] == question_key:
             return item
     raise NotFound(f"Question '{question_key}' is not in this attempt.")
-
-
-def next_item(attempt: Attempt) -> AttemptQuestion | None:
-    """The first question not yet answered, or None when all are."""
-    return next((item for item in attempt.items if item.answer is None), None)
 
 
 def _shuffled(values: list[str], rng: random.Random) -> list[str]:

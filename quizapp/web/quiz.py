@@ -85,11 +85,14 @@ def _load(attempt_id: int):
 @login_required
 def attempt(attempt_id: int) -> Any:
     """Resume where the student stopped: the next unanswered question, or the results."""
-    attempt = _load(attempt_id)
+    try:
+        attempt = quiz_service.own_attempt(attempt_id, current_user.id)
+    except NotFound:
+        abort(404)
     if attempt.finished_at is not None:
         return redirect(url_for("quiz.results", attempt_id=attempt.id))
-    item = quiz_service.next_item(attempt)
-    position = item.position + 1 if item else len(attempt.items)
+    tally = quiz_service.tally(attempt)
+    position = tally.total if tally.next_position is None else tally.next_position + 1
     return redirect(url_for("quiz.question", attempt_id=attempt.id, number=position))
 
 
@@ -125,10 +128,10 @@ def _response_from_form(view: dict[str, Any], form: MultiDict) -> tuple[Any, str
 @login_required
 @limit_answers()
 def question(attempt_id: int, number: int) -> Any:
-    attempt = _load(attempt_id)
-    if not 1 <= number <= len(attempt.items):
+    try:
+        attempt, item, tally = quiz_service.load_position(attempt_id, current_user.id, number)
+    except NotFound:
         abort(404)
-    item = attempt.items[number - 1]
     view = quiz_service.public_question(attempt, item)
     form = AnswerForm()
     form_error = None
@@ -150,10 +153,10 @@ def question(attempt_id: int, number: int) -> Any:
         form_error = "That form was out of date. Please answer again."
     context: dict[str, Any] = {
         "attempt": attempt, "item": item, "view": view, "number": number,
-        "total": len(attempt.items), "form": form, "form_error": form_error,
+        "total": tally.total, "form": form, "form_error": form_error,
         "chosen": request.form if form_error else {},
-        "answered": sum(1 for i in attempt.items if i.answer is not None),
-        "next_item": quiz_service.next_item(attempt),
+        "answered": tally.answered,
+        "next_number": None if tally.next_position is None else tally.next_position + 1,
     }
     if item.answer is not None:
         context.update(_feedback(attempt, item))

@@ -115,6 +115,33 @@ def test_someone_elses_attempt_does_not_exist_for_you(app, student) -> None:
         quiz.load_attempt(attempt.id, bob.id)
 
 
+def test_one_question_loads_as_it_does_with_the_whole_attempt(app, student) -> None:
+    whole = quiz.load_attempt(quiz.start_attempt(student.id, "all-types").id, student.id)
+    for number, item in enumerate(whole.items, start=1):
+        attempt, one, tally = quiz.load_position(whole.id, student.id, number)
+        assert one.id == item.id and one.version.content == item.version.content
+        assert quiz.public_question(attempt, one) == quiz.public_question(whole, item)
+        assert tally == quiz.Tally(total=7, answered=0, next_position=0)
+    _, by_key = quiz.load_item(whole.id, student.id, "year")
+    assert by_key.version.content["id"] == "year"
+    with pytest.raises(NotFound):
+        quiz.load_position(whole.id, student.id, 8)
+    with pytest.raises(NotFound):
+        quiz.load_position(whole.id, student.id, 0)
+    with pytest.raises(NotFound):
+        quiz.load_position(whole.id, make_account("bob").id, 1)
+
+
+def test_the_tally_counts_answers_and_finds_the_first_unanswered(app, student) -> None:
+    attempt = quiz.load_attempt(quiz.start_attempt(student.id, "all-types").id, student.id)
+    for item in (attempt.items[0], attempt.items[1], attempt.items[3]):
+        quiz.answer_question(attempt, item, "anything")
+    assert quiz.tally(attempt) == quiz.Tally(total=7, answered=3, next_position=2)
+    for item in attempt.items:
+        quiz.answer_question(attempt, item, "anything")
+    assert quiz.tally(attempt) == quiz.Tally(total=7, answered=7, next_position=None)
+
+
 def test_choices_keep_their_shuffled_order_in_an_attempt(app, student) -> None:
     attempt = quiz.load_attempt(quiz.start_attempt(student.id, "all-types").id, student.id)
     item = quiz.item_for(attempt, "curtailed")
