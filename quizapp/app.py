@@ -14,10 +14,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from quizapp.extensions import csrf, db, limiter, login_manager, migrate
+from quizapp.extensions import csrf, db, limiter, login_manager
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def database_url(url: str) -> str:
@@ -103,7 +102,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY_GENERATED"] = True
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)

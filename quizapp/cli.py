@@ -30,8 +30,11 @@ from quizapp.scoring import score as score_response
 
 def _create_app() -> Flask:
     from quizapp.app import create_app
+    from quizapp.extensions import init_migrations
 
-    return create_app()
+    app = create_app()
+    init_migrations(app)  # for `quizapp db ...` (Flask-Migrate); servers never load it
+    return app
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False)

@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from flask_migrate import upgrade
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import OperationalError
 
 from quizapp import create_app
 from quizapp.extensions import db
 from quizapp.services import leaderboard
+from quizapp.services.banks import upgrade_database
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -86,7 +86,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         url = f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
     app = create_app(_config(url))
     with app.app_context():
-        upgrade()
+        upgrade_database()
         db.engine.dispose()
     yield url
     if schema is None:

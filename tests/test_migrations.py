@@ -11,7 +11,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from quizapp import create_app
 from quizapp.app import database_url as driver_url
-from quizapp.extensions import db
+from quizapp.extensions import db, init_migrations
 from tests.conftest import DATABASES, POSTGRES_URL
 
 
@@ -34,6 +34,7 @@ def empty_database(request, tmp_path) -> Iterator[str]:
 
 def test_upgrading_from_the_schema_before_classes_keeps_every_row(empty_database) -> None:
     app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "x"})
+    init_migrations(app)
     with app.app_context():
         upgrade(revision="0002")
         tables = set(inspect(db.engine).get_table_names())

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 from sqlalchemy import select
 
 from quizapp.cli import prepare
@@ -49,3 +53,25 @@ def test_users_create_refuses_a_short_password(app) -> None:
     result = app.test_cli_runner().invoke(args=["users", "create", "kid"], input="short\n")
     assert result.exit_code == 1
     assert "at least 8 characters" in result.output
+
+
+def test_serving_processes_never_import_the_migration_tools(tmp_path) -> None:
+    """Alembic and Mako are loaded only where the schema is migrated (12 MB a worker)."""
+    script = (
+        "import sys\n"
+        "from quizapp import create_app\n"
+        f"app = create_app({{'SECRET_KEY': 'x', 'SQLALCHEMY_DATABASE_URI': "
+        f"'sqlite:///{tmp_path}/q.sqlite3'}})\n"
+        "for path in ('/healthz', '/', '/login', '/api/v1/openapi.json'):\n"
+        "    app.test_client().get(path)\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'alembic', 'flask_migrate', 'mako'}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_the_command_line_still_runs_the_migration_commands(tmp_path) -> None:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/q.sqlite3"}
+    out = subprocess.run([sys.executable, "-c", "from quizapp.cli import main; main()", "db", "heads"],
+                         capture_output=True, text=True, env=env, check=True)
+    assert out.stdout.strip() == "0003 (head)"

@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from flask_migrate import upgrade
+from flask import current_app
 from sqlalchemy import select
 
 from quizapp.banks import Article as ArticleFile
 from quizapp.banks import Bank as BankFile
 from quizapp.banks import ValidatedBank, question_adapter
 from quizapp.banks.schema import Question as QuestionFile
-from quizapp.extensions import db
+from quizapp.extensions import db, init_migrations
 from quizapp.models import Article, Bank, Question, QuestionVersion, utcnow
 
 
@@ -25,6 +25,9 @@ def upgrade_database() -> None:
     url = db.engine.url
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    init_migrations(current_app)
+    from flask_migrate import upgrade
+
     upgrade()
 
 

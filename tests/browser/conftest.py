@@ -26,7 +26,6 @@ from urllib.parse import urljoin
 
 import pytest
 from flask import Flask
-from flask_migrate import upgrade
 from playwright.sync_api import BrowserContext, ConsoleMessage, Locator, Page
 from sqlalchemy import func, select
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -36,7 +35,7 @@ from quizapp.banks import validate_paths
 from quizapp.extensions import db
 from quizapp.models import Account, Answer, Attempt
 from quizapp.services.accounts import create_account
-from quizapp.services.banks import sync_banks
+from quizapp.services.banks import sync_banks, upgrade_database
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
@@ -175,7 +174,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         "SECRET_KEY": "test",
     })
     with app.app_context():
-        upgrade()
+        upgrade_database()
         report = validate_paths(BANKS, SEEDS)
         assert report.ok, report.problems
         sync_banks(report.banks)
