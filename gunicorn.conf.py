@@ -14,6 +14,10 @@ worker_class = "sync"
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
+# Import the app once in the master and fork the workers from it: they share its
+# memory pages, and a recycled worker starts at once. create_app opens no
+# connection, so nothing is shared that must not be (post_fork makes sure).
+preload_app = True
 # Recycle workers now and then, so memory cannot creep up over weeks.
 max_requests = 5000
 max_requests_jitter = 500
@@ -23,3 +27,13 @@ errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # The app runs in production mode under gunicorn: secure cookies, SECRET_KEY required.
 raw_env = [f"QUIZAPP_PRODUCTION={os.environ.get('QUIZAPP_PRODUCTION', 'true')}"]
+
+
+def post_fork(server, worker):  # noqa: ARG001 - gunicorn's hook signature
+    """Drop any database connection inherited from the master (SQLAlchemy's fork rule)."""
+    app = worker.app.wsgi()
+    if "sqlalchemy" in getattr(app, "extensions", {}):
+        from quizapp.extensions import db
+
+        with app.app_context():
+            db.engine.dispose(close=False)
