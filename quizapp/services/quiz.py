@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
@@ -222,29 +223,77 @@ def own_attempt(attempt_id: int, account_id: int, now: dt.datetime | None = None
     return attempt
 
 
-def _one_item(attempt: Attempt, *criteria: Any) -> AttemptQuestion | None:
-    """One question of the attempt with its version and answer, in one query."""
-    return db.session.execute(
+def _tally_query(attempt_id: Any) -> Any:
+    return (
+        select(
+            func.count(AttemptQuestion.id).label("total"),
+            func.count(Answer.id).label("answered"),
+            func.min(AttemptQuestion.position).filter(Answer.id.is_(None)).label("next_position"),
+        )
+        .select_from(AttemptQuestion)
+        .outerjoin(Answer, Answer.attempt_question_id == AttemptQuestion.id)
+        .where(AttemptQuestion.attempt_id == attempt_id)
+    )
+
+
+def _item_query(*criteria: Any) -> Any:
+    """One question of the account's attempt with the attempt, its bank, the version and
+    the answer: everything a question needs, in one query."""
+    return (
         select(AttemptQuestion)
-        .join(QuestionVersion, QuestionVersion.id == AttemptQuestion.question_version_id)
+        .join(AttemptQuestion.attempt)
+        .join(Attempt.bank)
+        .join(AttemptQuestion.version)
         .join(Question, Question.id == QuestionVersion.question_id)
-        .where(AttemptQuestion.attempt_id == attempt.id, *criteria)
-        .options(contains_eager(AttemptQuestion.version), joinedload(AttemptQuestion.answer))
-    ).unique().scalar_one_or_none()
+        .outerjoin(AttemptQuestion.answer)
+        .where(AttemptQuestion.attempt_id == bindparam("attempt_id"),
+               Attempt.account_id == bindparam("account_id"), *criteria)
+        .options(
+            contains_eager(AttemptQuestion.attempt).contains_eager(Attempt.bank),
+            contains_eager(AttemptQuestion.version),
+            contains_eager(AttemptQuestion.answer),
+        )
+    )
+
+
+# The statements of the busiest requests are built once: building one costs about as
+# much as running it (their parameters are bound at each call).
+
+
+@functools.cache
+def _item_by_key() -> Any:
+    return _item_query(Question.key == bindparam("key"))
+
+
+@functools.cache
+def _item_by_position() -> Any:
+    counts = _tally_query(bindparam("attempt_id")).subquery()
+    return (
+        _item_query(AttemptQuestion.position == bindparam("position"))
+        .add_columns(counts.c.total, counts.c.answered, counts.c.next_position)
+        .join(counts, true())
+    )
+
+
+def _not_found(attempt_id: int, account_id: int, message: str) -> NotFound:
+    own_attempt(attempt_id, account_id)  # "There is no such attempt." when it is not theirs
+    return NotFound(message)
 
 
 def load_item(attempt_id: int, account_id: int, question_key: str, *,
               now: dt.datetime | None = None) -> tuple[Attempt, AttemptQuestion]:
     """The account's attempt and just one of its questions, for answering it.
 
-    Two queries, where :func:`load_attempt` loads every question of the
-    attempt: answering is the busiest thing the app does.
+    One query, where :func:`load_attempt` loads every question of the attempt:
+    answering is the busiest thing the app does.
     """
-    attempt = own_attempt(attempt_id, account_id, now)
-    item = _one_item(attempt, Question.key == question_key)
+    item = db.session.execute(
+        _item_by_key(), {"attempt_id": attempt_id, "account_id": account_id, "key": question_key}
+    ).scalar_one_or_none()
     if item is None:
-        raise NotFound(f"Question '{question_key}' is not in this attempt.")
-    return attempt, item
+        raise _not_found(attempt_id, account_id, f"Question '{question_key}' is not in this attempt.")
+    expire_if_due(item.attempt, now or utcnow())
+    return item.attempt, item
 
 
 @dataclass(frozen=True)
@@ -259,30 +308,24 @@ class Tally:
 
 def tally(attempt: Attempt) -> Tally:
     """Questions, answers and the first unanswered question, counted in one query."""
-    total, answered, next_position = db.session.execute(
-        select(
-            func.count(AttemptQuestion.id),
-            func.count(Answer.id),
-            func.min(AttemptQuestion.position).filter(Answer.id.is_(None)),
-        )
-        .select_from(AttemptQuestion)
-        .outerjoin(Answer, Answer.attempt_question_id == AttemptQuestion.id)
-        .where(AttemptQuestion.attempt_id == attempt.id)
-    ).one()
-    return Tally(total, answered, next_position)
+    return Tally(*db.session.execute(_tally_query(attempt.id)).one())
 
 
 def load_position(attempt_id: int, account_id: int, number: int, *,
                   now: dt.datetime | None = None) -> tuple[Attempt, AttemptQuestion, Tally]:
     """The account's attempt, its question ``number`` (from 1) and how far the student is.
 
-    Three queries, for the question page; an unknown number is :class:`NotFound`.
+    One query, for the question page; an unknown number is :class:`NotFound`.
     """
-    attempt = own_attempt(attempt_id, account_id, now)
-    item = _one_item(attempt, AttemptQuestion.position == number - 1)
-    if item is None:
-        raise NotFound(f"There is no question {number} in this attempt.")
-    return attempt, item, tally(attempt)
+    row = db.session.execute(
+        _item_by_position(),
+        {"attempt_id": attempt_id, "account_id": account_id, "position": number - 1},
+    ).one_or_none()
+    if row is None:
+        raise _not_found(attempt_id, account_id, f"There is no question {number} in this attempt.")
+    item, *counted = row
+    expire_if_due(item.attempt, now or utcnow())
+    return item.attempt, item, Tally(*counted)
 
 
 def item_for(attempt: Attempt, question_key: str) -> AttemptQuestion:
