@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -154,9 +156,15 @@ def issue_token(account: Account) -> str:
     return token
 
 
+@functools.cache
+def _account_by_token_hash() -> Any:
+    # built once: every API call runs it, and building it costs as much as running it
+    return select(Account).join(ApiToken).where(ApiToken.token_hash == bindparam("token_hash"))
+
+
 def account_for_token(token: str) -> Account | None:
     return db.session.execute(
-        select(Account).join(ApiToken).where(ApiToken.token_hash == _token_hash(token))
+        _account_by_token_hash(), {"token_hash": _token_hash(token)}
     ).scalar_one_or_none()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
@@ -21,8 +22,13 @@ from quizapp.services import accounts
 _markdown = MarkdownIt("commonmark", {"html": False}).disable("image")
 
 
+@functools.lru_cache(maxsize=4096)
 def render_markdown(text: str | None) -> Markup:
-    """Markdown to HTML; safe to mark as such because raw HTML is escaped by the renderer."""
+    """Markdown to HTML; safe to mark as such because raw HTML is escaped by the renderer.
+
+    Prompts, explanations and descriptions are rendered on every page that shows
+    them and change only when a bank is loaded, so the HTML is kept per text.
+    """
     return Markup(_markdown.render(text or ""))  # noqa: S704 - html=False escapes raw HTML
 
 
