@@ -1123,30 +1123,39 @@ class LoadTest:
               f"finished; now {projector['finished']} finished, top ten = recount: {top == recount[:10]}")
 
     def targets(self, errors: int, workers_now: list[int]) -> bool:
-        share = 0.08 if self.args.database_url else 0.10
-        checks: list[tuple[str, bool]] = []
+        """Print the targets, met or missed, and figures beside them that are not targets.
+
+        SQLite: answers >= 10% of the bare route with p99 < 100 ms and no error, the
+        question page >= 25%. PostgreSQL: answers >= 8%; its p99 and question page
+        are shown against the SQLite targets for comparison only. Both: every
+        worker < 100 MB after the run, no error in the whole run.
+        """
+        postgres = bool(self.args.database_url)
+        checks: list[tuple[str, bool | None]] = []
         put, page = self.measured.get(ANSWER), self.measured.get(QUESTION_PAGE)
+        compare = "the SQLite target, for comparison" if postgres else "target"
         if put:
+            share = 0.08 if postgres else 0.10
             checks += [
                 (f"answer submission {put.ratio:.1%} of the bare route (target >= {share:.0%})",
                  put.ratio >= share),
                 (f"answer submission p99 {put.figures.p99:.1f} ms at {self.args.clients} clients "
-                 "(target < 100 ms)", put.figures.p99 < 100),
+                 f"({compare} < 100 ms)", None if postgres else put.figures.p99 < 100),
                 (f"answer submission errors {put.figures.errors} (target 0)", put.figures.errors == 0),
             ]
         if page:
-            checks.append((f"question page {page.ratio:.1%} of the bare route (target >= 25%)",
-                           page.ratio >= 0.25))
+            checks.append((f"question page {page.ratio:.1%} of the bare route ({compare} >= 25%)",
+                           None if postgres else page.ratio >= 0.25))
         after = max((rss_mb(pid) or 0.0 for pid in workers_now), default=0.0)
         checks.append((f"largest worker RSS after the run {after:.1f} MB (target < 100 MB)", after < 100))
-        peak = max(self.watch.peak.values(), default=0.0)
-        checks.append((f"largest worker RSS at any moment {peak:.1f} MB (sampled every 0.5 s; "
-                       "target < 100 MB)", peak < 100))
         checks.append((f"errors in the whole run {errors} (target 0)", errors == 0))
+        peak = max(self.watch.peak.values(), default=0.0)
+        checks.append((f"largest worker RSS at any moment {peak:.1f} MB (sampled every 0.5 s; not a "
+                       "target: a sign-in's scrypt hash holds 32 MiB while it runs)", None))
         print("\ntargets:")
         for what, met in checks:
-            print(f"  {'met   ' if met else 'MISSED'} {what}")
-        return all(met for _, met in checks)
+            print(f"  {'      ' if met is None else 'met   ' if met else 'MISSED'} {what}")
+        return all(met is not False for _, met in checks)
 
 
 def main() -> int:

@@ -374,7 +374,7 @@ def answer(attempt_id: int, question_id: str, body: schemas.AnswerRequest) -> sc
        reply=schemas.FinishReply, errors=(404,))
 def finish(attempt_id: int) -> schemas.FinishReply:
     """Unanswered questions score 0. Finishing a finished attempt changes nothing (200)."""
-    attempt = quiz_service.finish_attempt(quiz_service.load_attempt(attempt_id, current_user.id))
+    attempt = quiz_service.finish_attempt(quiz_service.own_attempt(attempt_id, current_user.id))
     return schemas.FinishReply(score=attempt.score or 0.0, points=attempt.points)
 
 

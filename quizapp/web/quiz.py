@@ -74,9 +74,10 @@ def start(bank_id: str) -> Any:
     return redirect(url_for("quiz.attempt", attempt_id=attempt.id), code=303)
 
 
-def _load(attempt_id: int):
+def _load(attempt_id: int, load: Any = quiz_service.load_attempt) -> Any:
+    """The signed-in student's attempt, by ``load`` (with every question by default); else 404."""
     try:
-        return quiz_service.load_attempt(attempt_id, current_user.id)
+        return load(attempt_id, current_user.id)
     except NotFound:
         abort(404)
 
@@ -85,10 +86,7 @@ def _load(attempt_id: int):
 @login_required
 def attempt(attempt_id: int) -> Any:
     """Resume where the student stopped: the next unanswered question, or the results."""
-    try:
-        attempt = quiz_service.own_attempt(attempt_id, current_user.id)
-    except NotFound:
-        abort(404)
+    attempt = _load(attempt_id, quiz_service.own_attempt)
     if attempt.finished_at is not None:
         return redirect(url_for("quiz.results", attempt_id=attempt.id))
     tally = quiz_service.tally(attempt)
@@ -182,7 +180,7 @@ def _feedback(attempt, item) -> dict[str, Any]:
 @bp.post("/attempts/<int:attempt_id>/finish")
 @login_required
 def finish(attempt_id: int) -> Any:
-    attempt = _load(attempt_id)
+    attempt = _load(attempt_id, quiz_service.own_attempt)
     if ActionForm().validate_on_submit():
         quiz_service.finish_attempt(attempt)
     return redirect(url_for("quiz.results", attempt_id=attempt.id), code=303)
