@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.exc import OperationalError
 
 from quizapp import create_app
@@ -169,3 +170,18 @@ def sign_in(client, username: str = "ada", password: str = "correct horse"):
     response = client.post("/login", data={"username": username, "password": password})
     assert response.status_code == 303, response.text
     return response
+
+
+@contextmanager
+def recorded_queries() -> Iterator[list[str]]:
+    """The SQL statements the app's engine runs inside the block."""
+    statements: list[str] = []
+
+    def record(_connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from quizapp.extensions import db
 from quizapp.models import Account, Assignment, Attempt, Bank, Classroom, Membership, utcnow
@@ -332,6 +333,7 @@ def assignments_for_student(account_id: int) -> list[AssignmentStatus]:
     rows = db.session.execute(
         select(Assignment).join(Membership, Membership.classroom_id == Assignment.classroom_id)
         .where(Membership.account_id == account_id)
+        .options(joinedload(Assignment.bank), joinedload(Assignment.classroom))
     ).scalars().all()
     stats = {
         assignment_id: (count, best, done)

@@ -90,6 +90,19 @@ def open_attempt(account_id: int, bank_id: str, kind: str = "full",
     ).scalar_one_or_none()
 
 
+def open_assignment_attempts(account_id: int) -> dict[int, Attempt]:
+    """The account's unfinished attempt per assignment (the latest, should there be two)."""
+    attempts: dict[int, Attempt] = {}
+    for attempt in db.session.execute(
+        select(Attempt)
+        .where(Attempt.account_id == account_id, Attempt.kind == "full",
+               Attempt.finished_at.is_(None), Attempt.assignment_id.is_not(None))
+        .order_by(Attempt.id.desc())
+    ).scalars():
+        attempts.setdefault(attempt.assignment_id, attempt)
+    return attempts
+
+
 def _create(account_id: int, bank: Bank, versions: list[QuestionVersion], kind: str,
             now: dt.datetime, *, time_limit: int | None = None,
             assignment_id: int | None = None) -> Attempt:

@@ -84,14 +84,14 @@ def assigned_work(bank_id: str | None = None) -> list[AssignedWork]:
         return []
     now = utcnow()
     work = []
+    open_attempts = quiz_service.open_assignment_attempts(current_user.id)
     for status in classes_service.assignments_for_student(current_user.id):
         assignment = status.assignment
         if bank_id is not None and assignment.bank_id != bank_id:
             continue
         work.append(AssignedWork(
             status,
-            quiz_service.open_attempt(current_user.id, assignment.bank_id,
-                                      assignment_id=assignment.id),
+            open_attempts.get(assignment.id),
             assignment.max_attempts or assignment.bank.settings.get("max_attempts"),
             bool(assignment.opens_at and assignment.opens_at > now),
         ))
