@@ -8,6 +8,12 @@ Everything can be changed from the environment (docs/deploy.md).
 import os
 
 bind = os.environ.get("QUIZAPP_BIND", "127.0.0.1:8000")
+# gunicornc's control socket, one per address served: gunicorn's own default is one
+# path for every gunicorn a user starts, so a second server would take the first's.
+control_socket = os.environ.get("QUIZAPP_CONTROL_SOCKET") or os.path.join(
+    os.environ.get("XDG_RUNTIME_DIR") or os.path.join(os.path.expanduser("~"), ".gunicorn"),
+    "quizapp-" + bind.replace(":", "-").replace("/", "-") + ".ctl",
+)
 # Sync workers: each handles one request at a time; on 2 cores they beat threads here.
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "sync"
