@@ -14,8 +14,8 @@ production mode, rate limits off), and bench/bare_app.py (a Flask route returnin
    each question page (``/attempts/<id>/questions/<n>``) before answering it.
    A projector polls ``/classes/<id>/projector.json`` every second throughout.
 2. **Each route alone** at the same concurrency, a fixed number of requests,
-   each just after a burst of the bare route: its throughput as a share of
-   the bare route's, and the workers' CPU time per request (read from
+   between two bursts of the bare route: its throughput as a share of the
+   mean of the two bare figures, and the workers' CPU time per request (read from
    /proc), whose ratio to the bare route's is steadier when other work
    shares the machine.
 3. **Checks**: every answer that got a 200 is stored exactly once, with the
@@ -969,10 +969,13 @@ class LoadTest:
         return self.bare_figures[-1].per_second, phase.cpu * 1000 / len(phase.samples)
 
     def alone(self, name: str, task: str, jobs: list[dict[str, Any]]) -> Phase:
-        """The bare route, then ``jobs``: each route's ratio is to the bare figure next to it,
-        so that load from elsewhere on the machine sways both alike."""
-        bare, bare_cpu = self.bare_burst()
+        """The bare route, ``jobs``, the bare route again: each route's ratio is to the mean of
+        the two bare figures around it, so that load from elsewhere on the machine, and its
+        drift during the phase, sway both alike."""
+        before, before_cpu = self.bare_burst()
         phase = self.run(name, task, jobs)
+        after, after_cpu = self.bare_burst()
+        bare, bare_cpu = (before + after) / 2, (before_cpu + after_cpu) / 2
         cpu = phase.cpu * 1000 / len(phase.samples) if phase.samples else 0.0
         for label, f in figures(phase.samples, phase.wall).items():
             self.measured[label] = Measured(f, bare, phase.recycled, cpu, bare_cpu)
@@ -1024,7 +1027,8 @@ class LoadTest:
         bares = [f.per_second for f in self.bare_figures]
         bare_cpu = sorted({m.bare_cpu_ms for m in self.measured.values()})
         print(f"\n== 2. each route alone, {args.clients} concurrent clients. The bare route "
-              f"({args.bare_requests} requests) is measured just before each: {min(bares):.0f} to "
+              f"({args.bare_requests} requests) is measured just before and just after each (bare/s: "
+              f"the mean of the two): {min(bares):.0f} to "
               f"{max(bares):.0f} req/s, median {statistics.median(bares):.0f}, "
               f"{bare_cpu[0]:.2f} to {bare_cpu[-1]:.2f} worker CPU ms a request.\n"
               "vs bare: req/s over the bare route's; cpu ms: the workers' CPU time per request of the "
@@ -1169,8 +1173,8 @@ def main() -> int:
     parser.add_argument("--app", default="quizapp:create_app()",
                         help="the WSGI app gunicorn serves (default: %(default)s); another module "
                         "on PYTHONPATH lets you measure a change before making it")
-    parser.add_argument("--bare-requests", type=int, default=1000,
-                        help="requests of the bare route before each route measured alone")
+    parser.add_argument("--bare-requests", type=int, default=2000,
+                        help="requests of the bare route before and after each route measured alone")
     parser.add_argument("--page-requests", type=int, default=3000,
                         help="question pages fetched when measured alone")
     parser.add_argument("--get-requests", type=int, default=1000,
