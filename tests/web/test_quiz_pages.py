@@ -109,6 +109,15 @@ def test_a_second_submit_of_the_same_question_counts_once(ada) -> None:
     assert count_answers() == 1
 
 
+def test_a_question_page_with_several_forms_repeats_no_id(app, ada) -> None:
+    attempt_id = start(ada)
+    app.config["WTF_CSRF_ENABLED"] = True  # the tokens are rendered as in production
+    html = page(ada, attempt_id, 5)
+    assert html.count('name="csrf_token"') == 2  # signing out, and the answer
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+
+
 def test_reloading_and_going_back_shows_the_stored_answer(ada) -> None:
     attempt_id = start(ada)
     ada.post(f"/attempts/{attempt_id}/questions/5", data={"answer": "1999"})
