@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from flask import url_for
@@ -54,7 +55,9 @@ def as_fraction(score: float, points: float) -> str:
     return f"{score:g}/{points:g}"
 
 
-def percent(score: float | None, points: float | None) -> str:
+def percent(score: float | None, points: float | None = 1.0) -> str:
+    """A share as a whole percentage, halves rounded up as people do (5/8 is 63%, not
+    Python's 62%); a fraction is ``percent(fraction)``."""
     if score is None or not points:
         return "–"
-    return f"{round(100 * score / points)}%"
+    return f"{math.floor(100 * score / points + 0.5)}%"
