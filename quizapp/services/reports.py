@@ -33,7 +33,9 @@ class QuestionStats:
     type: str
     skill: str | None
     points: float
-    #: Mean mark over the maximum mark, 0..1 (None with no attempts).
+    #: How many of the finished attempts asked it (all of them, unless the bank changed).
+    asked: int = 0
+    #: Mean mark over the maximum mark, 0..1, over the attempts that asked it (None if none).
     facility: float | None = None
     #: Correlation of the question's mark with the rest-of-test total (None if undefined).
     discrimination: float | None = None
@@ -151,7 +153,10 @@ def assignment_report(assignment: Assignment) -> Report:
 
     Statistics follow Moodle's quiz statistics: facility is the mean mark over
     the maximum mark; discrimination is the correlation between a question's
-    mark and the rest of the test (the total minus that question).
+    mark and the rest of the test (the total minus that question). Both are
+    taken over the attempts that asked the question: one added to the bank or
+    retired from it part-way through is not counted as 0 for the attempts that
+    never showed it.
     """
     members = db.session.execute(
         select(Account.id, Account.username, Account.display_name)
@@ -226,11 +231,14 @@ def assignment_report(assignment: Assignment) -> Report:
     for i, key in enumerate(keys):
         content = contents[key]
         points = float(content.get("points", 1))
-        column = [row[i] for row in matrix]
-        stats = QuestionStats(key, content["prompt"], content["type"], content.get("skill"), points)
+        asked = [(row[i], total) for s, row, total in zip(finished, matrix, totals, strict=True)
+                 if s.marks[key] is not None]
+        column = [mark for mark, _ in asked]
+        stats = QuestionStats(key, content["prompt"], content["type"], content.get("skill"), points,
+                              asked=len(asked))
         if column:
             stats.facility = statistics.fmean(column) / points
-            stats.discrimination = pearson(column, [t - x for t, x in zip(totals, column, strict=True)])
+            stats.discrimination = pearson(column, [total - mark for mark, total in asked])
         wrong: Counter[str] = Counter()
         in_order = _in_bank_order(content)
         for s in finished:
@@ -243,8 +251,8 @@ def assignment_report(assignment: Assignment) -> Report:
     got_by_skill: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
     for stats in questions:
         if stats.skill and stats.facility is not None:
-            got_by_skill[stats.skill][0] += stats.facility * stats.points * len(finished)
-            got_by_skill[stats.skill][1] += stats.points * len(finished)
+            got_by_skill[stats.skill][0] += stats.facility * stats.points * stats.asked
+            got_by_skill[stats.skill][1] += stats.points * stats.asked
     mastery = {s: (got_by_skill[s][0] / got_by_skill[s][1] if got_by_skill[s][1] else None)
                for s in SKILLS}
 

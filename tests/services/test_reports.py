@@ -33,7 +33,7 @@ from quizapp.services.reports import (
     grid_csv,
     pearson,
 )
-from tests.conftest import make_account
+from tests.conftest import FIXTURES, load_banks, make_account
 
 T0 = dt.datetime(2026, 3, 1, 9, 0)
 KEYS = ["dni", "curtailed", "five-eyes-founded", "analyst", "year", "order", "agencies"]
@@ -323,3 +323,40 @@ def test_alpha_is_undefined_when_the_totals_do_not_vary() -> None:
     # squares 1/9+1/9+4/9 = 2/3, sample variance 1/3; alpha = 2/1 * (1 - (2/3)/(1/3)) = -2.
     assert cronbach_alpha([[1, 0], [0, 1], [1, 1]]) == pytest.approx(-2.0)
     assert cronbach_alpha([[1, 0], [0, 1]]) is None
+
+
+def test_a_question_retired_part_way_counts_only_where_it_was_asked(app, all_types, tmp_path) -> None:
+    """Ann and Ben sat the quiz with dni; then dni was retired and Cat and Dan sat it without.
+
+        question   dni  curtailed  year | recall (dni 1, curtailed 3, year 1 points)
+        Ann         1       3        1
+        Ben         0       0        1
+        Cat         -       3        1
+        Dan         -       0        0
+    """
+    teacher = make_account("teach", role="teacher")
+    room = classes.create_class(teacher, "Period 3")
+    assignment = classes.create_assignment(room, "all-types")
+    people = {n: make_account(n.lower()) for n in ("Ann", "Ben", "Cat", "Dan")}
+    for student in people.values():
+        classes.join(student, room.join_code)
+    sit(people["Ann"], assignment, RIGHT, at(1))
+    sit(people["Ben"], assignment, {"dni": "Kash Patel", "year": "2017"}, at(2))
+    bank = (FIXTURES / "all-types.yaml").read_text()
+    without_dni = tmp_path / "all-types.yaml"
+    without_dni.write_text(bank[: bank.index("  - id: dni")] + bank[bank.index("  - id: curtailed"):])
+    load_banks(without_dni)
+    sit(people["Cat"], assignment, {k: v for k, v in RIGHT.items() if k != "dni"}, at(3))
+    sit(people["Dan"], assignment, {}, at(4))
+
+    report = assignment_report(assignment)
+    stats = {q.key: q for q in report.questions}
+    assert stats["dni"].asked == 2 and stats["curtailed"].asked == 4
+    assert stats["dni"].facility == pytest.approx(0.5)          # (1 + 0) / 2, not (1+0+0+0) / 4
+    assert stats["curtailed"].facility == pytest.approx(0.5)    # (3+0+3+0)/4 / 3
+    # dni: x = [1, 0], rest of test y = [8, 1]: they move together, r = 1
+    assert stats["dni"].discrimination == pytest.approx(1.0)
+    # recall = (dni 1 of 2 + curtailed 6 of 12 + year 3 of 4) / (2 + 12 + 4)
+    assert report.mastery["recall"] == pytest.approx(10 / 18)
+    rows = {r.name: r for r in report.students}
+    assert rows["Cat"].marks["dni"] is None and rows["Ben"].marks["dni"] == 0
