@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from quizapp.extensions import db
-from quizapp.models import Answer, Attempt
-from tests.conftest import FIXTURES, make_account, sign_in
+from quizapp.models import Answer, Attempt, utcnow
+from tests.conftest import FIXTURES, load_banks, make_account, sign_in
 
 KEYS = yaml.safe_load((FIXTURES / "all-types.yaml").read_text())["questions"]
 
@@ -301,3 +302,35 @@ def test_a_class_behind_one_address_can_all_answer(app, client, all_types) -> No
             assert response.status_code == 303, (n, number)
         client.post("/logout")
     assert count_answers() == 60
+
+
+def test_when_the_time_limit_passes_the_pages_close_the_attempt_and_keep_its_answers(
+        app, client, tmp_path) -> None:
+    bank = (FIXTURES / "all-types.yaml").read_text().replace(
+        "  shuffle_choices: true", "  shuffle_choices: true\n  time_limit_seconds: 60")
+    (tmp_path / "all-types.yaml").write_text(bank)
+    load_banks(tmp_path / "all-types.yaml")
+    make_account("ada")
+    sign_in(client)
+    attempt_id = start(client)
+    assert client.post(f"/attempts/{attempt_id}/questions/4",
+                       data={"answer": "Emily Harding"}).status_code == 303
+    # the minute runs out (and the five seconds of grace)
+    db.session.execute(update(Attempt).where(Attempt.id == attempt_id)
+                       .values(deadline_at=utcnow() - dt.timedelta(seconds=6)))
+    db.session.commit()
+
+    unanswered = client.get(f"/attempts/{attempt_id}/questions/2")
+    assert unanswered.status_code == 302
+    assert unanswered.headers["Location"].endswith(f"/attempts/{attempt_id}/results")
+    late = client.post(f"/attempts/{attempt_id}/questions/5", data={"answer": "2017"})
+    assert late.status_code == 303
+    assert "not counted" in client.get(late.headers["Location"]).text
+    answered = client.get(f"/attempts/{attempt_id}/questions/4").text
+    # its feedback, and the way to the results (not to a question it can no longer take)
+    assert "Right!" in answered and f'href="/attempts/{attempt_id}/results"' in answered
+    assert "Next question" not in answered
+    db.session.expire_all()
+    finished = db.session.get(Attempt, attempt_id)
+    assert finished.finished_at is not None and finished.score == 1
+    assert count_answers() == 1
