@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -264,12 +266,25 @@ def assignment_report(assignment: Assignment) -> Report:
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: A formula character after a character some spreadsheet splits cells on (comma, semicolon
+#: in many locales, tab, pipe, a line break), spaces allowed between: opened with that
+#: separator, the part after it is a cell of its own that would run.
+_FORMULA_AFTER_SEPARATOR = re.compile(r"[,;\t|\r\n] *[=+\-@]")
 
 
 def csv_cell(value: Any) -> str:
-    """A cell a spreadsheet shows as text: formulas are neutralised with a leading quote."""
+    """A cell a spreadsheet shows as written: text that could be read as a formula, at its
+    start or after any separator a spreadsheet might split on, gets a leading quote.
+
+    Numbers are written as numbers (floats as ``:g``) and never quoted, so a negative
+    mark stays a number; pass marks as numbers, not as text.
+    """
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return f"{value:g}" if isinstance(value, float) else str(value)
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    if text.startswith(_FORMULA_START) or _FORMULA_AFTER_SEPARATOR.search(text):
+        return "'" + text
+    return text
 
 
 def to_csv(header: list[str], rows: list[list[Any]]) -> str:
@@ -284,8 +299,7 @@ def to_csv(header: list[str], rows: list[list[Any]]) -> str:
 def grid_csv(report: Report) -> str:
     keys = [q.key for q in report.questions]
     rows = [
-        [s.username, s.name, *[("" if s.marks[k] is None else f"{s.marks[k]:g}") for k in keys],
-         "" if s.total is None else f"{s.total:g}", "" if s.points is None else f"{s.points:g}",
+        [s.username, s.name, *[s.marks[k] for k in keys], s.total, s.points,
          s.finished_at.isoformat() if s.finished_at else "", "late" if s.late else ""]
         for s in report.students
     ]

@@ -295,6 +295,16 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_quoted(value, cell) -> None:
     assert csv_cell(value) == cell
 
 
+@pytest.mark.parametrize(("value", "cell"), [
+    ("Kid;=1+1", "'Kid;=1+1"), ("a,=1", "'a,=1"), ("x\t@SUM(1)", "'x\t@SUM(1)"),
+    ("a|+1", "'a|+1"), ("line\n-1+1", "'line\n-1+1"), ("Kid; =1+1", "'Kid; =1+1"),
+    ("Mary-Jane O'Neil", "Mary-Jane O'Neil"), ("Smith, Ann", "Smith, Ann"),
+    (-1, "-1"), (-0.5, "-0.5"), (3.0, "3"), (True, "True"),
+])
+def test_csv_cells_neutralise_formulas_after_any_separator_and_keep_numbers(value, cell) -> None:
+    assert csv_cell(value) == cell
+
+
 def test_a_display_name_cannot_smuggle_a_formula_into_the_grid(app, all_types) -> None:
     teacher = make_account("teach", role="teacher")
     room = classes.create_class(teacher, "Period 4")
@@ -305,6 +315,17 @@ def test_a_display_name_cannot_smuggle_a_formula_into_the_grid(app, all_types) -
     sit(mallory, assignment, RIGHT, at(1))
     rows = list(csv.reader(io.StringIO(grid_csv(assignment_report(assignment)))))
     assert rows[1][:2] == ["mallory", '\'=HYPERLINK("http://evil.example","Click")']
+
+
+def test_a_formula_after_a_semicolon_in_a_name_is_neutralised_in_the_grid(app, all_types) -> None:
+    teacher = make_account("teach", role="teacher")
+    room = classes.create_class(teacher, "Period 4")
+    assignment = classes.create_assignment(room, "all-types")
+    kid = accounts.create_account("kid", "Kid;=1+1", "correct horse")
+    classes.join(kid, room.join_code)
+    sit(kid, assignment, RIGHT, at(1))
+    rows = list(csv.reader(io.StringIO(grid_csv(assignment_report(assignment)))))
+    assert rows[1][:3] == ["kid", "'Kid;=1+1", "1"]  # the name quoted, the marks numbers
 
 
 def test_nothing_that_does_not_vary_is_correlated() -> None:
