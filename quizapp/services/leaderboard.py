@@ -73,6 +73,31 @@ class Board:
         return self.by_account.get(account_id)
 
 
+#: How many places a student (and the projector) sees of a board.
+TOP = 10
+
+
+@dataclass(frozen=True)
+class BoardView:
+    """What one account may see of a board."""
+
+    #: The places listed: all of them for the class's teacher, the top :data:`TOP` for a student.
+    entries: list[Entry]
+    #: The student's own entry, listed or not (None for the teacher, or before they finish).
+    me: Entry | None
+
+
+def view_for(ranked: Board, account_id: int, *, teaches: bool) -> BoardView:
+    """What ``account_id`` may see of ``ranked``: the teacher the whole board; a student the
+    top ten and their own place, so no student reads the scores of the whole class.
+
+    The board page and the API both show a board through this.
+    """
+    if teaches:
+        return BoardView(entries=list(ranked.entries), me=None)
+    return BoardView(entries=ranked.top(TOP), me=ranked.entry_for(account_id))
+
+
 # (classroom_id, assignment_id) -> Board, valid while the class's board_version is the same.
 _cache: dict[tuple[int, int | None], Board] = {}
 _lock = threading.Lock()

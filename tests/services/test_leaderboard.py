@@ -29,6 +29,19 @@ def test_who_reached_an_equal_score_first_is_listed_first() -> None:
     assert [e.name for e in entries] == ["Zed", "Amy"] and {e.rank for e in entries} == {1}
 
 
+def test_a_student_sees_the_top_ten_and_their_own_place_and_the_teacher_everyone() -> None:
+    entries = rank([(n, f"Kid {n:02d}", 20 - n, 20, at(n)) for n in range(1, 13)])
+    ranked = leaderboard.Board(1, None, entries, 12, 12, None, 1, T0,
+                               {e.account_id: e for e in entries})
+    last = leaderboard.view_for(ranked, 12, teaches=False)
+    assert [e.name for e in last.entries] == [f"Kid {n:02d}" for n in range(1, 11)]
+    assert last.me is not None and (last.me.rank, last.me.name) == (12, "Kid 12")
+    first = leaderboard.view_for(ranked, 1, teaches=False)
+    assert len(first.entries) == 10 and first.me == first.entries[0]
+    teacher = leaderboard.view_for(ranked, 99, teaches=True)
+    assert teacher.entries == entries and teacher.me is None
+
+
 @pytest.fixture
 def room(app):
     load_banks(FIXTURES / "all-types.yaml")
