@@ -168,7 +168,8 @@ def score_ordering(question: OrderingQuestion, response: Any) -> ScoreResult:
 def score_matching(question: MatchingQuestion, response: Any) -> ScoreResult:
     rights = {*question.pairs.values(), *(question.distractors or ())}
     if not isinstance(response, dict) or any(
-        left not in question.pairs or right not in rights for left, right in response.items()
+        left not in question.pairs or not isinstance(right, str) or right not in rights
+        for left, right in response.items()
     ):
         return _result(question, 0, note="The response does not match the question's items.")
     matched = sum(1 for left, right in question.pairs.items() if response.get(left) == right)
@@ -189,6 +190,73 @@ SCORERS: dict[str, Callable[[Any, Any], ScoreResult]] = {
 def score(question: Question, response: Any) -> ScoreResult:
     """Score ``response`` to ``question`` exactly as the app does; never raises for a response."""
     return SCORERS[question.type](question, response)
+
+
+# -- how large a response may be -----------------------------------------------------------
+
+#: The most characters in a typed answer (short, numeric) or any other string of a response;
+#: a question whose own choices, items or accepted answers are longer allows their length.
+MAX_RESPONSE_CHARS = 300
+#: A response is a value or one list or object of values: no type needs a list in a list.
+MAX_RESPONSE_DEPTH = 1
+
+
+@dataclass(frozen=True)
+class ResponseBounds:
+    """How large a response to one question may be before it is refused unscored."""
+
+    #: entries in the response's list or object
+    items: int
+    #: characters in any one string of it (keys too), or digits in a whole number
+    chars: int
+    #: lists and objects inside one another (0: a plain value only)
+    depth: int = MAX_RESPONSE_DEPTH
+
+
+def response_bounds(question: Question) -> ResponseBounds:
+    """The bounds for responses to ``question``, by its type.
+
+    A list holds at most as many entries as there are choices or items to give,
+    an object at most one per left-hand side, and a string can always be as
+    long as the longest thing it could name. Wrong but small responses stay
+    within them, to be scored 0 as the API promises.
+    """
+    match question:
+        case SingleQuestion() | MultipleQuestion():
+            items, texts = len(question.choices), list(question.choices)
+        case OrderingQuestion():
+            items, texts = len(question.items), list(question.items)
+        case MatchingQuestion():
+            items = len(question.pairs)
+            texts = [*question.pairs, *question.pairs.values(), *(question.distractors or ())]
+        case ShortQuestion():
+            items, texts = 1, question.accepted
+        case _:
+            items, texts = 1, []
+    return ResponseBounds(items=items, chars=max([MAX_RESPONSE_CHARS, *map(len, texts)]))
+
+
+def response_too_large(question: Question, response: Any) -> str | None:
+    """Why ``response`` is beyond :func:`response_bounds` for ``question``, or None if it is not.
+
+    Walks the response without recursion, so no nesting can exhaust the stack.
+    """
+    bounds = response_bounds(question)
+    pending: list[tuple[Any, int]] = [(response, 0)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, list | dict):
+            if depth >= bounds.depth:
+                return "That answer is nested too deeply for this question."
+            if len(value) > bounds.items:
+                return (f"That answer has too many parts: this question takes at most "
+                        f"{bounds.items}.")
+            entries = [*value, *value.values()] if isinstance(value, dict) else value
+            pending.extend((entry, depth + 1) for entry in entries)
+        elif isinstance(value, str) and len(value) > bounds.chars or (
+                isinstance(value, int) and abs(value) >= 10 ** bounds.chars):
+            return f"That answer is too long: at most {bounds.chars} characters."
+    return None
 
 
 def key_response(question: Question) -> Any:

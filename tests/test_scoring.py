@@ -9,7 +9,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quizapp.banks import question_adapter
-from quizapp.scoring import fold_answer, key_response, parse_number, score, typo_distance
+from quizapp.scoring import (
+    MAX_RESPONSE_CHARS,
+    fold_answer,
+    key_response,
+    parse_number,
+    response_bounds,
+    response_too_large,
+    score,
+    typo_distance,
+)
 
 BASE = {"prompt": "p", "explanation": "e"}
 
@@ -171,3 +180,47 @@ def test_plausible_responses_stay_within_the_points(picked, order, text) -> None
     for question, response in ((MULTIPLE, picked), (ORDERING_PARTIAL, order), (SHORT, text),
                                (NUMERIC, text), (MATCHING, dict(zip(MATCHING.pairs, order, strict=False)))):
         assert 0 <= score(question, response).score <= question.points
+
+
+def test_a_matching_response_naming_a_list_scores_0_rather_than_failing() -> None:
+    result = score(MATCHING, {"MI5": ["domestic"], "MI6": "foreign"})
+    assert result.score == 0 and result.note
+
+
+@pytest.mark.parametrize("question", ALL, ids=lambda x: x.type)
+@pytest.mark.parametrize("response", [None, 12, -3, "maybe", "nul\u0000byte", {"a": 1}, ["x"], []])
+def test_keys_and_small_wrong_responses_fit_the_response_bounds(question, response) -> None:
+    assert response_too_large(question, key_response(question)) is None
+    assert response_too_large(question, response) is None  # scored 0, as the API promises
+
+
+def _nested(depth: int) -> Any:
+    value: Any = "UK"
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize(("question", "response", "why"), [
+    (SHORT, "Tulsi Gabbard " * 150_000, "too long"),
+    (NUMERIC, "1" * (MAX_RESPONSE_CHARS + 1), "too long"),
+    (NUMERIC, 10 ** 400, "too long"),
+    (SINGLE, _nested(2), "nested too deeply"),
+    (MULTIPLE, _nested(900), "nested too deeply"),
+    (MULTIPLE, ["UK"] * 5, "too many parts"),
+    (ORDERING, [*ORDERING.items, "2017"], "too many parts"),
+    (MATCHING, {"MI5": "domestic", "MI6": "foreign", "FBI": "US", "CIA": "US"}, "too many parts"),
+    (MATCHING, {"MI5": "x" * (MAX_RESPONSE_CHARS + 1)}, "too long"),
+    (MATCHING, {"x" * (MAX_RESPONSE_CHARS + 1): "US"}, "too long"),
+    (MATCHING, {"MI5": {"domestic": "foreign"}}, "nested too deeply"),
+    (TRUE_FALSE, [True, False], "too many parts"),
+], ids=lambda x: x.type if hasattr(x, "type") else "")
+def test_responses_beyond_their_types_bounds_are_refused(question, response, why) -> None:
+    assert why in response_too_large(question, response)
+
+
+def test_a_question_with_long_options_allows_responses_that_long() -> None:
+    long_choice = " and".join(["a choice written out at great length"] * 20)
+    question = q(type="single", choices=[long_choice, "short"], answer=long_choice)
+    assert response_bounds(question).chars == len(long_choice) > MAX_RESPONSE_CHARS
+    assert response_too_large(question, long_choice) is None
