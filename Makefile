@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean assets
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,13 @@ endif
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $(NODE_STAMP)
+
+## assets: rebuild the committed code editor bundle, quizapp/static/editor.bundle.js, from
+## quizapp/static/editor/ (needs Node and npm; `run` and `test` use the committed bundle)
+assets:
+	npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
+	npm run build
 
 ## run: set up .venv, bring the SQLite database up to date, load questions/, serve on :5000
 run: $(STAMP)
