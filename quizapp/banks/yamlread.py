@@ -72,6 +72,10 @@ class Located:
     root: Node | None = None
     #: Problems that do not stop the reading: (line, column, message), 1-based.
     problems: list[tuple[int, int, str]] = field(default_factory=list)
+    #: Each mapping's first (key, value) nodes by key, made when first asked for.
+    _keys: dict[int, dict[str, tuple[Node, Node]]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def position(self, path: Path, *, key: bool = False) -> tuple[int, int]:
         """Where the value at ``path`` (or with ``key``, its key) is written.
@@ -84,12 +88,11 @@ class Located:
         for i, step in enumerate(path):
             child: Node | None = None
             if isinstance(node, MappingNode):
-                for key_node, value_node in node.value:
-                    if isinstance(key_node, ScalarNode) and key_node.value == step:
-                        if key and i == len(path) - 1:
-                            return _pos(key_node)
-                        child = value_node
-                        break
+                found = self._mapping_keys(node).get(step) if isinstance(step, str) else None
+                if found is not None:
+                    if key and i == len(path) - 1:
+                        return _pos(found[0])
+                    child = found[1]
             elif isinstance(node, SequenceNode) and isinstance(step, int):
                 if 0 <= step < len(node.value):
                     child = node.value[step]
@@ -97,6 +100,17 @@ class Located:
                 break
             node = child
         return _pos(node)
+
+    def _mapping_keys(self, node: MappingNode) -> dict[str, tuple[Node, Node]]:
+        # an index, so that reporting every key of a large mapping is not quadratic
+        keys = self._keys.get(id(node))
+        if keys is None:
+            keys = {}
+            for key_node, value_node in node.value:
+                if isinstance(key_node, ScalarNode):
+                    keys.setdefault(key_node.value, (key_node, value_node))
+            self._keys[id(node)] = keys
+        return keys
 
 
 def _pos(node: Node) -> tuple[int, int]:
@@ -142,6 +156,8 @@ def read_yaml(raw: bytes) -> Located:
         mark = exc.problem_mark or exc.context_mark
         parts = [p for p in (exc.context, exc.problem) if p]
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        if "maximum nesting depth" in (exc.problem or ""):  # libyaml stops at 1,000 levels
+            raise YamlError(f"YAML is nested more than {MAX_DEPTH} levels deep", line, col) from None
         raise YamlError("YAML syntax error: " + ", ".join(parts), line, col) from None
     except yaml.YAMLError as exc:
         raise YamlError(f"YAML syntax error: {exc}") from None
@@ -155,8 +171,13 @@ def read_yaml(raw: bytes) -> Located:
 class _Walker:
     def __init__(self, root: Node) -> None:
         self.located = Located(data=None, root=root)
-        self.visits = 0
-        self.seen: set[int] = set()
+        #: Values made so far, counting each item of a list and each value of a mapping.
+        self.values = 0
+        #: Values made again by aliases, beyond those the file writes out.
+        self.extra = 0
+        #: How many values each list or mapping made when first walked, by node id.
+        self.sizes: dict[int, int] = {}
+        self.replaying = False
         self.active: set[int] = set()
 
     def walk(self) -> Located:
@@ -169,22 +190,37 @@ class _Walker:
     def _value(self, node: Node, depth: int) -> Any:
         if node.__class__ is ScalarNode:
             return node.value if node.tag == _STR else self._scalar(node)
-        self.visits += 1
         ident = id(node)
-        if ident in self.seen:
-            if self.visits - len(self.seen) > MAX_ALIAS_EXPANSION:
-                raise YamlError(
-                    f"aliases expand to more than {MAX_ALIAS_EXPANSION:,} extra values",
-                    *_pos(node),
-                )
-        else:
-            self.seen.add(ident)
         if depth > MAX_DEPTH:
             raise YamlError(f"YAML is nested more than {MAX_DEPTH} levels deep", *_pos(node))
         if ident in self.active:
             raise YamlError("an alias refers to a value that contains it", *_pos(node))
+        size = self.sizes.get(ident)
+        if size is not None and not self.replaying:
+            # An alias: everything under it is made again, scalars included, so that a
+            # wide list repeated by many aliases is stopped as early as a deep bomb.
+            self.extra += size
+            if self.extra > MAX_ALIAS_EXPANSION:
+                raise YamlError(
+                    f"aliases expand to more than {MAX_ALIAS_EXPANSION:,} extra values",
+                    *_pos(node),
+                )
+            self.replaying = True
+            try:
+                return self._collection(node, depth)
+            finally:
+                self.replaying = False
+        start = self.values
+        value = self._collection(node, depth)
+        if size is None:
+            self.sizes[ident] = self.values - start
+        return value
+
+    def _collection(self, node: Node, depth: int) -> Any:
+        ident = id(node)
         self.active.add(ident)
         try:
+            self.values += len(node.value)
             if isinstance(node, SequenceNode):
                 if node.tag != _SEQ:
                     self._problem(node, f"tag '{node.tag}' is not allowed; only plain YAML is read")
@@ -214,6 +250,7 @@ class _Walker:
 
     def _mapping(self, node: MappingNode, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
+        first_lines: dict[str, int] = {}
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE:
                 self._problem(key_node, "merge keys ('<<') are not supported; write the keys out")
@@ -223,11 +260,10 @@ class _Walker:
                 continue
             key = key_node.value
             if key in result:
-                first = next(k for k, _ in node.value if k.value == key)
                 self._problem(
-                    key_node,
-                    f"duplicate key '{key}' (first given on line {first.start_mark.line + 1})",
+                    key_node, f"duplicate key '{key}' (first given on line {first_lines[key]})"
                 )
                 continue
+            first_lines[key] = key_node.start_mark.line + 1
             result[key] = self._value(value_node, depth + 1)
         return result
