@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,14 +43,63 @@ class Block:
 
 @dataclass(frozen=True)
 class Article:
-    """An article's metadata and body; paragraphs are numbered from 1 in reading order."""
+    """An article's metadata and body; paragraphs are numbered from 1 in reading order.
+
+    Read from a file by :func:`parse_article`; built from stored blocks (an article
+    written in the browser) by :meth:`from_blocks` or :meth:`from_paragraphs`.
+    """
 
     id: str
     title: str
     meta: dict[str, Any]
     blocks: tuple[Block, ...]
-    content_hash: str
+    #: Of the file when read from one; else of the id, title, metadata and blocks.
+    content_hash: str = ""
     _folded: tuple[str, ...] = field(default=(), repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self._folded:
+            folded = tuple(fold_quote(b.text) for b in self.blocks if b.number)
+            object.__setattr__(self, "_folded", folded)
+        if not self.content_hash:
+            content = {"id": self.id, "title": self.title, "meta": self.meta,
+                       "blocks": [[b.text, b.number, b.level] for b in self.blocks]}
+            digest = hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode())
+            object.__setattr__(self, "content_hash", digest.hexdigest())
+
+    @classmethod
+    def from_blocks(
+        cls,
+        id: str,
+        title: str,
+        blocks: Iterable[Block | Mapping[str, Any]],
+        meta: Mapping[str, Any] | None = None,
+        *,
+        content_hash: str = "",
+    ) -> Article:
+        """An article from its blocks in reading order: :class:`Block` objects or stored
+        mappings ``{"text": ..., "number": N, "level": L}`` (number > 0 for a paragraph,
+        level > 0 for a heading, as ``parse_article`` makes them)."""
+        made = tuple(
+            b if isinstance(b, Block)
+            else Block(str(b["text"]), number=int(b.get("number") or 0), level=int(b.get("level") or 0))
+            for b in blocks
+        )
+        return cls(id=id, title=title, meta=dict(meta or {}), blocks=made, content_hash=content_hash)
+
+    @classmethod
+    def from_paragraphs(
+        cls,
+        id: str,
+        title: str,
+        paragraphs: Iterable[str],
+        meta: Mapping[str, Any] | None = None,
+        *,
+        content_hash: str = "",
+    ) -> Article:
+        """An article of numbered paragraphs only (no headings), numbered from 1."""
+        blocks = [Block(text, number=i) for i, text in enumerate(paragraphs, start=1)]
+        return cls.from_blocks(id, title, blocks, meta, content_hash=content_hash)
 
     @property
     def paragraphs(self) -> list[str]:
@@ -118,6 +169,24 @@ def parse_article(raw: bytes, name: str) -> Article:
     if problems:
         raise ArticleError(problems)
 
+    blocks = split_blocks(lines[end + 1 :])
+    if not any(b.number for b in blocks):
+        raise ArticleError([Problem(name, end + 2, 1, "article has no paragraphs")])
+    return Article(
+        id=meta["id"],
+        title=meta["title"],
+        meta=meta,
+        blocks=blocks,
+        content_hash=hashlib.sha256(raw).hexdigest(),
+    )
+
+
+def split_blocks(body: str | Iterable[str]) -> tuple[Block, ...]:
+    """An article body (text, or its lines) as headings and numbered paragraphs.
+
+    Paragraphs are blocks of lines separated by blank lines, numbered from 1;
+    a line starting with ``#`` is a heading and is not numbered.
+    """
     blocks: list[Block] = []
     number = 0
     chunk: list[str] = []
@@ -129,7 +198,7 @@ def parse_article(raw: bytes, name: str) -> Article:
             blocks.append(Block(" ".join(s.strip() for s in chunk), number=number))
             chunk.clear()
 
-    for line in lines[end + 1 :]:
+    for line in body.splitlines() if isinstance(body, str) else body:
         stripped = line.strip()
         if not stripped:
             flush()
@@ -140,16 +209,7 @@ def parse_article(raw: bytes, name: str) -> Article:
         else:
             chunk.append(stripped)
     flush()
-    if not number:
-        raise ArticleError([Problem(name, end + 2, 1, "article has no paragraphs")])
-    return Article(
-        id=meta["id"],
-        title=meta["title"],
-        meta=meta,
-        blocks=tuple(blocks),
-        content_hash=hashlib.sha256(raw).hexdigest(),
-        _folded=tuple(fold_quote(b.text) for b in blocks if b.number),
-    )
+    return tuple(blocks)
 
 
 def load_article(path: Path) -> Article:

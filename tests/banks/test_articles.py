@@ -4,7 +4,15 @@ from pathlib import Path
 
 import pytest
 
-from quizapp.banks.articles import ArticleError, fold_quote, load_article, parse_article
+from quizapp.banks.articles import (
+    Article,
+    ArticleError,
+    Block,
+    fold_quote,
+    load_article,
+    parse_article,
+    split_blocks,
+)
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
@@ -49,3 +57,27 @@ def test_broken_articles_are_refused_with_a_place(text: bytes, message: str) -> 
 
 def test_folding_makes_typographic_punctuation_plain() -> None:
     assert fold_quote("\u201cdon\u2019t\u201d \u2014  x\n y") == "\"don't\" - x y"
+
+
+#: An article as the app stores one written in the browser: blocks as mappings.
+STORED_BLOCKS = [
+    {"text": "A library for the town", "number": 0, "level": 2},
+    {"text": "The town has a new library.", "number": 1, "level": 0},
+    {"text": "On Monday the mayor opened it.", "number": 2, "level": 0},
+]
+
+
+def test_an_article_built_from_stored_blocks_numbers_only_its_paragraphs() -> None:
+    article = Article.from_blocks("town-library", "A new library", STORED_BLOCKS)
+    assert article.paragraphs == ["The town has a new library.", "On Monday the mayor opened it."]
+    assert article.paragraph(2) == "On Monday the mayor opened it." and article.paragraph(3) is None
+    assert article.quote_in("the  mayor opened", 2) and article.find_quote("new library") == [1]
+    assert article.meta == {} and len(article.content_hash) == 64
+    # the same body as Markdown splits into the same blocks
+    body = "## A library for the town\n\nThe town has a\nnew library.\n\nOn Monday the mayor opened it.\n"
+    assert Article.from_blocks("town-library", "A new library", split_blocks(body)) == article
+    assert split_blocks(body)[0] == Block("A library for the town", level=2)
+    # built directly, an article folds its paragraphs for quotes all the same
+    assert Article("town-library", "A new library", {}, article.blocks).quote_in("mayor opened", 2)
+    changed = Article.from_paragraphs("town-library", "A new library", ["Other text."])
+    assert changed.content_hash != article.content_hash
