@@ -125,7 +125,8 @@ seeds_option = click.option(
 
 
 def _report(report: ValidationReport) -> None:
-    for problem in [*report.problems, *report.warnings]:
+    # errors and warnings together, in the order of the files and of the places in them
+    for problem in sorted([*report.problems, *report.warnings]):
         click.echo(str(problem))
 
 
@@ -135,16 +136,26 @@ def _number(value: float) -> str:
 
 @main.command(with_appcontext=False)
 @seeds_option
+@click.option("--strict", is_flag=True, help="Exit 1 when there are warnings, as for problems.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-def validate(seeds: Path | None, paths: tuple[Path, ...]) -> None:
-    """Check bank files and folders; print every problem as FILE:LINE:COL: message."""
+def validate(seeds: Path | None, strict: bool, paths: tuple[Path, ...]) -> None:
+    """Check bank files and folders; print every problem as FILE:LINE:COL: message.
+
+    Warnings (FILE:LINE:COL: warning: message) point out what lets students guess
+    without reading; they leave a file valid unless --strict is given.
+    """
     report = validate_paths(list(paths), seeds or _default_seeds())
     _report(report)
     if not report.ok:
         click.echo(f"{len(report.problems)} problem(s) in {report.files} file(s)", err=True)
         sys.exit(1)
+    if strict and report.warnings:
+        click.echo(f"{len(report.warnings)} warning(s) in {report.files} file(s) "
+                   "(--strict counts warnings as problems)", err=True)
+        sys.exit(1)
+    warned = f", {len(report.warnings)} warning(s)" if report.warnings else ""
     click.echo(f"{report.files} file(s) valid: {len(report.banks)} bank(s), "
-               f"{sum(len(b.bank.questions) for b in report.banks)} question(s)", err=True)
+               f"{sum(len(b.bank.questions) for b in report.banks)} question(s){warned}", err=True)
 
 
 def _response_from_args(question: Any, args: tuple[str, ...]) -> Any:

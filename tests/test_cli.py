@@ -58,6 +58,54 @@ def test_validate_prints_every_problem_and_exits_1(tmp_path: Path) -> None:
     assert "Traceback" not in result.output
 
 
+WARNED = """\
+format: 1
+id: warned
+title: Warned
+questions:
+  - {id: pick, type: single, prompt: p, explanation: e, choices: [CNN, BBC], answer: CNN}
+  - {id: order, type: ordering, prompt: p, explanation: e, items: [first, second]}
+"""
+PICK_WARNING = ("5:66: warning: question 'pick': only 2 choices, so a guess is right half the "
+                "time; add a third choice that is wrong but believable")
+ORDER_WARNING = ("6:67: warning: question 'order': putting two items in order is a true/false "
+                 "question (a guess is right half the time); add a third item, or ask it as a "
+                 "true_false question")
+
+
+def test_validate_prints_warnings_and_exits_0(tmp_path: Path) -> None:
+    path = bank_file(tmp_path, WARNED)
+    result = run("validate", "--seeds", str(SEEDS), str(path))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [f"{path}:{PICK_WARNING}", f"{path}:{ORDER_WARNING}"]
+    assert result.stderr == "1 file(s) valid: 1 bank(s), 2 question(s), 2 warning(s)\n"
+
+
+def test_validate_strict_exits_1_on_warnings_alone(tmp_path: Path) -> None:
+    path = bank_file(tmp_path, WARNED)
+    result = run("validate", "--strict", "--seeds", str(SEEDS), str(path))
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [f"{path}:{PICK_WARNING}", f"{path}:{ORDER_WARNING}"]
+    assert result.stderr == "2 warning(s) in 1 file(s) (--strict counts warnings as problems)\n"
+    path.write_text(WARNED.replace("[CNN, BBC]", "[CNN, BBC, Fox]").replace("second]", "second, third]"))
+    result = run("validate", "--strict", "--seeds", str(SEEDS), str(path))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+
+
+def test_validate_prints_problems_and_warnings_in_the_order_of_files_and_places(tmp_path: Path) -> None:
+    (tmp_path / "b.yaml").write_text(WARNED)
+    (tmp_path / "a.yaml").write_text(WARNED.replace("warned", "other").replace(
+        "title: Warned\n", "title: Other\nreview_by: 2020-01-01\n").replace("answer: CNN", "answer: Fox"))
+    result = run("validate", "--seeds", str(SEEDS), str(tmp_path))
+    assert result.exit_code == 1
+    assert [line.split(": ", 2)[:2] for line in result.stdout.splitlines()] == [
+        [f"{tmp_path / 'a.yaml'}:6:86", "question 'pick'"],
+        [f"{tmp_path / 'b.yaml'}:5:66", "warning"],
+        [f"{tmp_path / 'b.yaml'}:6:67", "warning"],
+    ]
+
+
 def test_validate_never_shows_a_traceback_for_garbage(tmp_path: Path) -> None:
     path = tmp_path / "junk.yaml"
     path.write_bytes(b"\x00\x01{{{[[[: : :\n\t- !!binary x\n")

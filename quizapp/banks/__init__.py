@@ -9,7 +9,7 @@ from quizapp.banks.schema import (
     Question,
     question_adapter,
 )
-from quizapp.banks.validate import ValidatedBank, ValidationReport, validate_paths
+from quizapp.banks.validate import ValidatedBank, ValidationReport, validate_paths, validate_text
 
 __all__ = [
     "SKILLS",
@@ -25,4 +25,5 @@ __all__ = [
     "load_articles",
     "question_adapter",
     "validate_paths",
+    "validate_text",
 ]

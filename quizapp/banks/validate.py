@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import difflib
 import hashlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,6 +16,7 @@ from pydantic import ValidationError
 from quizapp.banks.articles import Article, ArticleError, load_article
 from quizapp.banks.problems import Problem
 from quizapp.banks.schema import QUESTION_MODELS, QUESTION_TYPES, Bank, Evidence, Settings
+from quizapp.banks.warnings import bank_warnings
 from quizapp.banks.yamlread import MAX_FILE_BYTES, Located, YamlError, read_yaml
 
 BANK_SUFFIXES = (".yaml", ".yml")
@@ -58,14 +61,22 @@ def bank_files(paths: list[Path]) -> tuple[list[Path], list[Problem]]:
 
 
 class _Articles:
-    """Articles of a seeds folder, read once each, their problems reported once."""
+    """Articles by id: those given first, then a seeds folder's, each read once,
+    their problems reported once."""
 
-    def __init__(self, seeds: Path) -> None:
+    def __init__(
+        self, seeds: Path, given: Mapping[str, Article] | None = None, *, where: str | None = None
+    ) -> None:
         self.seeds = seeds
+        self.given = given or {}
+        #: Where articles are looked for, as messages say it.
+        self.where = where or str(seeds)
         self.cache: dict[str, Article | None] = {}
         self.problems: list[Problem] = []
 
     def get(self, article_id: str) -> Article | None:
+        if article_id in self.given:
+            return self.given[article_id]
         if article_id not in self.cache:
             path = self.seeds / f"{article_id}.md"
             article = None
@@ -108,28 +119,51 @@ def validate_paths(
             )
             continue
         bank_ids[bank_model.id] = (name, line)
-        if bank_model.review_by and bank_model.review_by < today:
-            r_line, r_col = located.position(("review_by",))
-            report.warnings.append(
-                Problem(
-                    name, r_line, r_col,
-                    f"bank '{bank_model.id}' was due for review on {bank_model.review_by}",
-                    warning=True,
-                )
-            )
+        report.warnings.extend(bank_warnings(bank_model, located, name, today=today))
         report.banks.append(
             ValidatedBank(path, bank_model, article, hashlib.sha256(raw).hexdigest())
         )
     report.problems.extend(articles.problems)
     report.problems.sort()
+    report.warnings.sort()
+    return report
+
+
+def validate_text(
+    raw: bytes | str,
+    name: str,
+    seeds: Path,
+    *,
+    articles: Mapping[str, Article] | None = None,
+    today: dt.date | None = None,
+) -> ValidationReport:
+    """Validate one bank that is not a file (the browser editor's text, an upload).
+
+    ``name`` stands for the file in messages and in the report's one bank
+    (``path=Path(name)``), there when the bank is valid. The bank's ``source``
+    is looked up in ``articles`` (those written in the app, by id) before the
+    ``seeds`` folder. Messages name the folder by its name only, not where the
+    server keeps it.
+    """
+    today = today or dt.date.today()
+    # a lone surrogate (JSON allows "\ud800") is reported by the UTF-8 check, with its place
+    data = raw.encode("utf-8", "surrogatepass") if isinstance(raw, str) else raw
+    where = f"{seeds.name}/" + (" or among the articles written in the app" if articles is not None else "")
+    found = _Articles(seeds, articles, where=where)
+    report = ValidationReport(files=1)
+    problems, result = _validate_file(data, name, found)
+    report.problems = sorted(problems + found.problems)
+    if result is not None and not report.problems:
+        bank, located, article = result
+        report.warnings = bank_warnings(bank, located, name, today=today)
+        report.banks.append(ValidatedBank(Path(name), bank, article, hashlib.sha256(data).hexdigest()))
     return report
 
 
 def validate_bytes(raw: bytes, name: str, seeds: Path) -> tuple[list[Problem], Bank | None]:
     """Validate one bank given as bytes (an upload, a test); ``name`` is used in messages."""
-    articles = _Articles(seeds)
-    problems, result = _validate_file(raw, name, articles)
-    return sorted(problems + articles.problems), result[0] if result else None
+    report = validate_text(raw, name, seeds)
+    return report.problems, report.banks[0].bank if report.banks else None
 
 
 def _validate_file(
@@ -144,10 +178,8 @@ def _validate_file(
     except YamlError as exc:
         return [Problem(name, exc.line, exc.column, exc.message)], None
     data = located.data
-    problems = [
-        Problem(name, line, col, _in_question(located, data, line) + msg)
-        for line, col, msg in located.problems
-    ]
+    in_question = _question_labels(located, data)
+    problems = [Problem(name, line, col, in_question(line) + msg) for line, col, msg in located.problems]
     if not isinstance(data, dict):
         problems.append(
             Problem(name, 1, 1, "a bank must be a mapping with format, id, title and questions")
@@ -156,7 +188,7 @@ def _validate_file(
 
     source = data.get("source")
     article = articles.get(source) if isinstance(source, str) else None
-    context = {"source": source, "article": article, "seeds": str(articles.seeds)}
+    context = {"source": source, "article": article, "seeds": articles.where}
     problems.extend(_duplicate_question_ids(data, located, name))
     try:
         bank = Bank.model_validate(data, context=context)
@@ -168,21 +200,28 @@ def _validate_file(
     return problems, (bank, located, article)
 
 
-def _in_question(located: Located, data: Any, line: int) -> str:
-    """``question 'id': `` when ``line`` is inside a question with an id, else nothing."""
+def _question_labels(located: Located, data: Any) -> Callable[[int], str]:
+    """A function of a line: ``question 'id': `` when it is inside a question, else nothing."""
     root = located.root
     if not isinstance(data, dict) or not isinstance(data.get("questions"), list) or root is None:
-        return ""
+        return lambda line: ""
     questions = next((v for k, v in root.value if getattr(k, "value", None) == "questions"), None)
     nodes = getattr(questions, "value", None)
-    if not isinstance(nodes, list) or not nodes or line < nodes[0].start_mark.line + 1:
-        return ""
-    if line > questions.end_mark.line + 1:  # type: ignore[union-attr]
-        return ""
-    # the last question that starts on or before the line holds it
-    index = max(i for i, node in enumerate(nodes) if node.start_mark.line + 1 <= line)
-    qid = data["questions"][index].get("id") if isinstance(data["questions"][index], dict) else None
-    return f"question '{qid}': " if isinstance(qid, str) else f"question number {index + 1}: "
+    if not isinstance(nodes, list) or not nodes:
+        return lambda line: ""
+    starts = [node.start_mark.line + 1 for node in nodes]
+    last = questions.end_mark.line + 1  # type: ignore[union-attr]
+
+    def label(line: int) -> str:
+        if line < starts[0] or line > last:
+            return ""
+        # the last question that starts on or before the line holds it
+        index = bisect.bisect_right(starts, line) - 1
+        question = data["questions"][index]
+        qid = question.get("id") if isinstance(question, dict) else None
+        return f"question '{qid}': " if isinstance(qid, str) else f"question number {index + 1}: "
+
+    return label
 
 
 def _duplicate_question_ids(data: dict[str, Any], located: Located, name: str) -> list[Problem]:

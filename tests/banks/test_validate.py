@@ -327,11 +327,12 @@ def test_every_problem_of_every_file_is_reported_in_one_run(tmp_path: Path) -> N
 
 def test_review_by_in_the_past_is_a_warning_not_an_error(tmp_path: Path) -> None:
     path = tmp_path / "bank.yaml"
-    path.write_text("review_by: 2026-01-31\n" + HEAD + SINGLE)
+    path.write_text("review_by: 2026-01-31\n" + HEAD + SINGLE + "    evidence: {paragraph: 9}\n")
     report = validate_paths([path], SEEDS, today=dt.date(2026, 2, 1))
     assert report.ok
     assert [str(w) for w in report.warnings] == [
-        f"{path}:1:12: warning: bank 'people' was due for review on 2026-01-31"
+        f"{path}:1:12: warning: bank 'people' was due for review on 2026-01-31: check that its "
+        "answers are still true, then set a later review_by"
     ]
     assert validate_paths([path], SEEDS, today=dt.date(2026, 1, 31)).warnings == []
 
