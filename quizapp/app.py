@@ -61,6 +61,16 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         #: Answers allowed per account (no one reads and answers faster), and per address.
         ANSWER_LIMIT_PER_ACCOUNT="60 per minute",
         ANSWER_LIMIT_PER_ADDRESS="3000 per minute",
+        #: Attempts started (or resumed) per account and per address.
+        ATTEMPT_LIMIT_PER_ACCOUNT="30 per minute",
+        ATTEMPT_LIMIT_PER_ADDRESS="1000 per minute",
+        #: Wrong join codes per account and per address: codes cannot be guessed by trying.
+        JOIN_LIMIT_PER_ACCOUNT="10 per minute",
+        JOIN_LIMIT_PER_ADDRESS="60 per minute",
+        #: Accounts made by sign-up per address (a class signing up at once fits in a few minutes).
+        SIGNUP_LIMIT_PER_ADDRESS="10 per minute",
+        #: How long a sign-in lasts at most (seconds); signing out ends it at once.
+        PERMANENT_SESSION_LIFETIME=7 * 24 * 3600,
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         #: werkzeug's method for new password hashes: memory-hard scrypt.
         PASSWORD_HASH_METHOD="scrypt",  # noqa: S106 - a method name, not a password

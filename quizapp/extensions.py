@@ -55,14 +55,49 @@ def _account_key() -> str:
     return f"account:{current_user.id}" if current_user.is_authenticated else get_remote_address()
 
 
-def limit_answers() -> Callable[[Any], Any]:
-    """Answer submissions, per account and per address (a whole school shares one)."""
+def limit_per_account_and_address(
+    name: str, message: str, *, methods: tuple[str, ...] = ("POST", "PUT"),
+    deduct_when: Callable[[Any], bool] | None = None,
+) -> Callable[[Any], Any]:
+    """Limit a view per signed-in account and per address by the configuration's
+    ``<NAME>_LIMIT_PER_ACCOUNT`` and ``<NAME>_LIMIT_PER_ADDRESS`` (a whole school shares
+    one address, so its limit is the larger). ``message`` is what a refused person reads.
+
+    Anonymous requests are counted per address under the account limit too; the
+    page and the API route of one action share ``name``'s buckets.
+    """
     from flask import current_app
 
+    scope = name.lower()
+
     def decorate(view: Any) -> Any:
-        view = limiter.limit(lambda: current_app.config["ANSWER_LIMIT_PER_ACCOUNT"],
-                             key_func=_account_key, methods=["POST", "PUT"])(view)
-        return limiter.limit(lambda: current_app.config["ANSWER_LIMIT_PER_ADDRESS"],
-                             methods=["POST", "PUT"])(view)
+        # shared limits: the page and the API route of one action count in the same buckets
+        view = limiter.shared_limit(lambda: current_app.config[f"{name}_LIMIT_PER_ACCOUNT"],
+                                    f"{scope}-account", key_func=_account_key, methods=list(methods),
+                                    deduct_when=deduct_when, error_message=message)(view)
+        return limiter.shared_limit(lambda: current_app.config[f"{name}_LIMIT_PER_ADDRESS"],
+                                    f"{scope}-address", key_func=get_remote_address,
+                                    methods=list(methods), deduct_when=deduct_when,
+                                    error_message=message)(view)
 
     return decorate
+
+
+def limit_answers() -> Callable[[Any], Any]:
+    """Answer submissions, per account and per address."""
+    return limit_per_account_and_address(
+        "ANSWER", "Too many answers at once: wait the seconds in Retry-After, then go on.")
+
+
+def limit_attempt_starts() -> Callable[[Any], Any]:
+    """Starting (or resuming) attempts, per account and per address."""
+    return limit_per_account_and_address(
+        "ATTEMPT", "Too many quizzes started at once: wait a moment, then try again.",
+        methods=("POST",))
+
+
+def limit_joins() -> Callable[[Any], Any]:
+    """Wrong join codes (404 from the API, 422 from the page), per account and per address."""
+    return limit_per_account_and_address(
+        "JOIN", "Too many wrong codes: wait a minute, then check the code with your teacher.",
+        methods=("POST",), deduct_when=lambda response: response.status_code in (404, 422))

@@ -148,11 +148,31 @@ class ApiToken(db.Model):
     account: Mapped[Account] = relationship()
 
 
+class LoginSession(db.Model):
+    """A signed-in browser session; signing out deletes it, so its cookie stops working."""
+
+    __tablename__ = "login_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), index=True)
+    #: SHA-256 of the random id the session cookie carries.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+
+
 class Attempt(db.Model):
-    """One sitting of a bank by a student; its questions are fixed when it starts."""
+    """One sitting of a bank by a student; its questions are fixed when it starts.
+
+    Whole-bank attempts are numbered per student, bank and ``scope``, and the
+    number is unique: two starts that race for the same number cannot both be
+    stored, so an attempt limit holds however many requests arrive at once.
+    """
 
     __tablename__ = "attempt"
-    __table_args__ = (Index("ix_attempt_account_bank", "account_id", "bank_id"),)
+    __table_args__ = (
+        Index("ix_attempt_account_bank", "account_id", "bank_id"),
+        UniqueConstraint("account_id", "bank_id", "scope", "number", name="uq_attempt_number"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
@@ -163,6 +183,10 @@ class Attempt(db.Model):
     )
     #: "full" for the whole bank, "practice" for the questions missed last time.
     kind: Mapped[str] = mapped_column(String(16), default="full")
+    #: What attempt numbers count within: the assignment's id, or 0 for the bank's own.
+    scope: Mapped[int] = mapped_column(default=0)
+    #: 1, 2, ... for whole-bank attempts within ``scope``; None for practice.
+    number: Mapped[int | None]
     #: Seeds the per-attempt shuffle, so choices keep their order on every reload.
     seed: Mapped[int]
     started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -69,3 +69,77 @@ def test_upgrading_from_the_schema_before_classes_keeps_every_row(empty_database
             assert connection.execute(text("SELECT score FROM attempt")).scalar_one() == 3.5
         assert "classroom" not in set(inspect(db.engine).get_table_names())
         db.engine.dispose()
+
+
+def test_upgrading_numbers_the_attempts_made_before_and_keeps_them(empty_database) -> None:
+    """Attempt numbers (which make attempt limits hold under concurrency) are given to the
+    attempts already made, per student, bank and assignment, in the order they started."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "x"})
+    init_migrations(app)
+    with app.app_context():
+        upgrade(revision="0003")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO article (id, title, meta, blocks, content_hash, updated_at) "
+                "VALUES ('a', 'A', '{}', '[]', 'h', '2026-01-01 00:00:00')"))
+            connection.execute(text(
+                "INSERT INTO bank (id, title, source_id, tags, settings, header_hash, created_at, "
+                "updated_at) VALUES ('b', 'B', 'a', '[]', '{}', 'h', '2026-01-01 00:00:00', "
+                "'2026-01-01 00:00:00')"))
+            for id_, name, role in ((1, "ada", "student"), (2, "tess", "teacher")):
+                connection.execute(text(
+                    "INSERT INTO account (id, username, display_name, password_hash, role, "
+                    "must_change_password, created_at) VALUES (:id, :name, :name, 'x', :role, "
+                    "false, '2026-01-01 00:00:00')"), {"id": id_, "name": name, "role": role})
+            connection.execute(text(
+                "INSERT INTO classroom (id, name, teacher_id, join_code, board_names, board_hidden, "
+                "board_version, created_at) VALUES (1, 'C', 2, 'ACDEFG', 'display_name', false, 0, "
+                "'2026-01-01 00:00:00')"))
+            connection.execute(text(
+                "INSERT INTO assignment (id, classroom_id, bank_id, created_at) "
+                "VALUES (4, 1, 'b', '2026-01-01 00:00:00')"))
+            for id_, kind, assignment in ((10, "full", None), (11, "practice", None),
+                                          (12, "full", 4), (13, "full", None), (14, "full", 4)):
+                connection.execute(text(
+                    "INSERT INTO attempt (id, account_id, bank_id, assignment_id, kind, seed, "
+                    "started_at, points) VALUES (:id, 1, 'b', :assignment, :kind, 1, "
+                    "'2026-01-01 09:00:00', 5)"), {"id": id_, "assignment": assignment, "kind": kind})
+            # rows that point at attempts and banks, which SQLite's table copies must keep
+            connection.execute(text(
+                "INSERT INTO question (id, bank_id, key, position, version) VALUES (1, 'b', 'q', 0, 1)"))
+            connection.execute(text(
+                "INSERT INTO question_version (id, question_id, number, content_hash, content, "
+                "created_at) VALUES (1, 1, 1, 'h', '{}', '2026-01-01 00:00:00')"))
+            connection.execute(text(
+                "INSERT INTO attempt_question (id, attempt_id, position, question_version_id) "
+                "VALUES (1, 10, 0, 1)"))
+            connection.execute(text(
+                "INSERT INTO answer (id, attempt_question_id, attempt_id, response, score, points, "
+                "answered_at) VALUES (1, 1, 10, '\"x\"', 1, 1, '2026-01-01 09:01:00')"))
+        upgrade()
+        with db.engine.connect() as connection:
+            rows = connection.execute(text(
+                "SELECT id, scope, number FROM attempt ORDER BY id")).all()
+        assert [tuple(row) for row in rows] == [
+            (10, 0, 1), (11, 0, None), (12, 4, 1), (13, 0, 2), (14, 4, 2)]
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM answer")).scalar_one() == 1
+            assert connection.execute(text("SELECT count(*) FROM question")).scalar_one() == 1
+        downgrade(revision="0003")
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM attempt")).scalar_one() == 5
+        db.engine.dispose()
+
+
+def test_the_migrations_make_the_schema_the_models_describe(empty_database) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "x"})
+    init_migrations(app)
+    with app.app_context():
+        upgrade()
+        with db.engine.connect() as connection:
+            differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
+        db.engine.dispose()
+    assert differences == []

@@ -258,7 +258,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
                           f"grace,Grace Hopper,teacher,{PASSWORD}\n"
                           f"ada,Ada Lovelace,student,{PASSWORD}\n"
                           f"bob,Bob Baker,student,{PASSWORD}\n"
-                          f"carol,Carol Shaw,student,{PASSWORD}\n")
+                          f"carol,Carol Shaw,student,{PASSWORD}\n"
+                          f"dave,Dave Race,student,{PASSWORD}\n")
         run_cli(["users", "import", str(roster)], env)
         servers = [start_gunicorn(env, logs / f"gunicorn-{name}.log") for name in "ab"]
         for server in servers:
@@ -423,3 +424,54 @@ def test_a_rate_limit_counted_on_one_process_holds_on_the_other(site: Site) -> N
     finally:
         client.close()
     assert any("api-token-account:carol" in key for key in keys), keys
+
+
+def test_an_attempt_limit_holds_when_both_processes_are_asked_at_once(site: Site) -> None:
+    """Twenty starts of a one-attempt assignment, released together and shared between the two
+    processes, make one attempt: every start gets that same attempt."""
+    import threading
+
+    a, b = site.a, site.b
+    teacher = api_token(a, "grace")
+    classroom = Browser().call(a, "POST", "/api/v1/classes", token=teacher,
+                               json_body={"name": "Race"}).json()
+    assignment = Browser().call(b, "POST", f"/api/v1/classes/{classroom['id']}/assignments",
+                                token=teacher, json_body={"bank_id": BANK, "max_attempts": 1}).json()
+    student = api_token(b, "dave")
+    joined = Browser().call(a, "POST", "/api/v1/classes/join", token=student,
+                            json_body={"join_code": classroom["join_code"]})
+    assert joined.status == 200, joined.body
+
+    starts = 20
+    barrier = threading.Barrier(starts)
+    replies: list[Reply] = []
+    lock = threading.Lock()
+
+    def start(port: int) -> None:
+        barrier.wait(timeout=REQUEST_TIMEOUT)
+        reply = Browser().call(port, "POST", f"/api/v1/banks/{BANK}/attempts", token=student,
+                               json_body={"assignment_id": assignment["id"]})
+        with lock:
+            replies.append(reply)
+
+    threads = [threading.Thread(target=start, args=((a, b)[n % 2],)) for n in range(starts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=2 * REQUEST_TIMEOUT)
+    assert len(replies) == starts
+    assert sorted(r.status for r in replies) == [200] * (starts - 1) + [201], [r.body for r in replies]
+    assert len({r.json()["attempt"]["id"] for r in replies}) == 1
+
+
+def test_signing_out_on_one_process_ends_the_session_on_both(site: Site) -> None:
+    browser = Browser()
+    browser.sign_in(site.a, "carol")
+    stolen = dict(browser.cookies)
+    assert browser.call(site.b, "GET", "/progress").status == 200
+    token = browser.call(site.b, "GET", "/").csrf_token()
+    assert browser.call(site.b, "POST", "/logout", form={"csrf_token": token}).status == 303
+    replayed = Browser(cookies=stolen)
+    for port in (site.a, site.b):
+        assert replayed.call(port, "GET", "/progress").status == 302
+        assert replayed.call(port, "GET", "/api/v1/me/progress").status == 401

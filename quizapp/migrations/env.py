@@ -21,11 +21,28 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     engine = current_app.extensions["migrate"].db.engine
     with engine.connect() as connection:
-        context.configure(
-            connection=connection, target_metadata=target_metadata, render_as_batch=True
-        )
-        with context.begin_transaction():
-            context.run_migrations()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # SQLite alters a table by copying it into a new one and dropping the old: with
+            # foreign keys enforced, dropping a table that other rows point at would fail (or
+            # cascade). Off for the migration (it must be set outside a transaction).
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            context.configure(
+                connection=connection, target_metadata=target_metadata, render_as_batch=True
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+            if sqlite:
+                problems = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if problems:
+                    raise RuntimeError(f"the migration left broken foreign keys: {problems[:5]}")
+        finally:
+            if sqlite:
+                connection.commit()
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 if context.is_offline_mode():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import re
@@ -14,7 +15,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from quizapp.extensions import db
-from quizapp.models import ROLES, Account, ApiToken
+from quizapp.models import ROLES, Account, ApiToken, LoginSession, utcnow
 from quizapp.services.errors import Conflict, Invalid
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,31}$")
@@ -26,6 +27,21 @@ _DUMMY_HASH = generate_password_hash("not a password")
 def hash_password(password: str) -> str:
     """A memory-hard hash (scrypt) unless the configuration names another method."""
     return generate_password_hash(password, current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
+
+
+#: One-time passwords are drawn at random (``generate_password``: 12 characters from 31, about
+#: 59 bits) and replaced at the first sign-in, so a fast salted hash is enough for them, and a
+#: roster of 500 students hashes in well under a second; see docs/security.md, "Rosters".
+ONE_TIME_HASH_METHOD = "pbkdf2:sha256:5000"
+
+
+def hash_one_time_password(password: str) -> str:
+    """The hash of a generated one-time password: salted PBKDF2, cheap enough to make in bulk.
+
+    Only for passwords from :func:`generate_password`: a password a person chooses gets
+    :func:`hash_password`, which is what replaces this one at the first sign-in.
+    """
+    return generate_password_hash(password, ONE_TIME_HASH_METHOD)
 
 
 def normalise_username(username: str) -> str:
@@ -176,4 +192,41 @@ def account_for_token(token: str) -> Account | None:
 
 def revoke_token(token: str) -> None:
     db.session.execute(delete(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+    db.session.commit()
+
+
+# -- browser sessions: the cookie carries a random id whose hash is kept here ------------------
+
+
+def open_session(account_id: int, *, lifetime: dt.timedelta) -> str:
+    """A new sign-in session for the account; the id to keep in its cookie.
+
+    Sessions older than ``lifetime`` (of every account) are deleted on the way.
+    """
+    token = secrets.token_urlsafe(32)
+    db.session.execute(delete(LoginSession).where(LoginSession.created_at < utcnow() - lifetime))
+    db.session.add(LoginSession(account_id=account_id, token_hash=_token_hash(token)))
+    db.session.commit()
+    return token
+
+
+@functools.cache
+def _account_by_session() -> Any:
+    # built once: every signed-in page runs it
+    return (select(Account).join(LoginSession, LoginSession.account_id == Account.id)
+            .where(Account.id == bindparam("id"), LoginSession.token_hash == bindparam("token_hash"),
+                   LoginSession.created_at >= bindparam("since")))
+
+
+def account_for_session(account_id: int, token: str, *, lifetime: dt.timedelta) -> Account | None:
+    """The account, if ``token`` is one of its sessions that has not ended or expired."""
+    return db.session.execute(
+        _account_by_session(),
+        {"id": account_id, "token_hash": _token_hash(token), "since": utcnow() - lifetime},
+    ).scalar_one_or_none()
+
+
+def close_session(token: str) -> None:
+    """End a session: its cookie, replayed, no longer signs anyone in."""
+    db.session.execute(delete(LoginSession).where(LoginSession.token_hash == _token_hash(token)))
     db.session.commit()

@@ -6,9 +6,10 @@ import csv
 import datetime as dt
 import io
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -118,9 +119,12 @@ def _default_nickname(classroom_id: int) -> str:
 
 def join(account: Account, code: str) -> Classroom:
     """Add a student to the class with this code (joining twice changes nothing)."""
+    code = normalise_code(code)
+    # A code is letters and digits: anything else names no class (and PostgreSQL cannot
+    # compare text holding NUL), so it is not looked up.
     classroom = db.session.execute(
-        select(Classroom).where(Classroom.join_code == normalise_code(code))
-    ).scalar_one_or_none()
+        select(Classroom).where(Classroom.join_code == code)
+    ).scalar_one_or_none() if code.isalnum() else None
     if classroom is None:
         raise NotFound("No class has that code. Check it with your teacher.")
     if classroom.teacher_id == account.id:
@@ -194,6 +198,13 @@ def update_board(classroom: Classroom, *, names: str | None = None, hidden: bool
     db.session.commit()
 
 
+#: The most students one roster adds: 500 are made well within a request's time limit.
+ROSTER_LIMIT = 500
+#: RosterRow notes of a class roster (the operator's import also has "exists" and "error: ...").
+CREATED, ALREADY_IN_CLASS = "created", "already in this class"
+EXISTS = "exists: not added; they can join with the class code"
+
+
 @dataclass
 class RosterRow:
     username: str
@@ -202,14 +213,34 @@ class RosterRow:
     password: str | None
     note: str = ""
 
+    @property
+    def refusal(self) -> str | None:
+        """Why a class roster's row put no one in the class, as a sentence; None if it did."""
+        if self.note.startswith("error: "):
+            return self.note.removeprefix("error: ")
+        if self.note.startswith("exists"):
+            return ("An account with this username exists, so the roster did not add it: "
+                    "they can join with the class code.")
+        return None
+
 
 def parse_roster(text: str, *, with_roles: bool = False) -> list[dict[str, str]]:
-    """Rows of a roster CSV: username and display_name (and role, password when asked)."""
+    """Rows of a roster CSV: username and display_name (and role, password when asked).
+
+    Without ``with_roles`` (a teacher's class roster) a ``role`` or ``password`` column is
+    refused: a roster makes students only, each with a one-time password. Only the
+    operator's ``quizapp users import`` reads those columns.
+    """
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     needed = {"username", "display_name"} | ({"role", "password"} if with_roles else set())
     header = {h.strip() for h in reader.fieldnames or []}
     if not needed <= header:
         raise Invalid(f"The CSV needs a header line with: {', '.join(sorted(needed))}.")
+    forbidden = [name for name in ("role", "password") if name in {h.lower() for h in header}]
+    if forbidden and not with_roles:
+        raise Invalid(f"A roster adds students only, each with a one-time password: remove the "
+                      f"{' and '.join(forbidden)} column{'s' if len(forbidden) > 1 else ''} "
+                      "and upload the file again. Nothing was added.")
     rows = []
     for row in reader:
         rows.append({k.strip(): (v or "").strip() for k, v in row.items() if k})
@@ -247,27 +278,98 @@ def import_accounts(rows: list[dict[str, str]], *, default_role: str = "student"
     return result
 
 
-def add_roster(classroom: Classroom, text: str) -> list[RosterRow]:
-    """Create the roster's accounts and put them in the class.
+def enrol_students(classroom: Classroom, students: Sequence[tuple[str, str]]) -> list[RosterRow]:
+    """Make a student account with a one-time password for each ``(username, display_name)``
+    and put it in the class: one transaction, one query for the names that exist.
 
-    Only accounts the roster creates are enrolled: an account that already
-    exists belongs to someone who joins with the class code themselves, so a
-    roster cannot enrol (or reveal, or later delete) another class's student.
+    One :class:`RosterRow` per row, in order: :data:`CREATED` with its one-time password
+    (must be changed at the first sign-in); :data:`ALREADY_IN_CLASS` for an account already in
+    this class; :data:`EXISTS` for any other account, which is not enrolled, so a roster cannot
+    enrol (or reveal, or later delete) another class's student: they join with the class code;
+    ``error: ...`` for a username that is not valid or that an earlier row named. A roster
+    never makes a teacher, and more than :data:`ROSTER_LIMIT` rows is :class:`Invalid`.
     """
-    given = parse_roster(text)
-    rows = import_accounts(given)
-    for row, line in zip(rows, given, strict=True):
-        if row.note != "created":
-            if row.note == "exists":  # shown as the file names it: nothing about the account leaks
-                row.display_name = line.get("display_name") or row.username
-                row.note = "exists: not added; they can join with the class code"
+    if len(students) > ROSTER_LIMIT:
+        raise Invalid(f"A roster adds at most {ROSTER_LIMIT} students at a time; split the file.")
+    made: dict[str, tuple[str, str]] = {}  # username -> (one-time password, its hash), across tries
+    for _ in range(3):
+        try:
+            return _enrol(classroom, students, made)
+        except IntegrityError:  # a username was taken meanwhile: look again
+            db.session.rollback()
+    raise Conflict("Some of these usernames were being taken at the same time; try again.")
+
+
+def _enrol(classroom: Classroom, students: Sequence[tuple[str, str]],
+           made: dict[str, tuple[str, str]]) -> list[RosterRow]:
+    rows: list[RosterRow] = []
+    wanted: dict[str, RosterRow] = {}
+    for given, display_name in students:
+        display = accounts.one_line(display_name, 100)
+        try:
+            name = accounts.check_username(given)
+        except Invalid as error:
+            rows.append(RosterRow(given, display or given, None, f"error: {error.message}"))
             continue
-        account = accounts.get_by_username(row.username)
-        if account is not None and not account.is_teacher:
-            add_member(classroom, account)
-        elif account is not None:
-            row.note = "teacher account, not added"
+        if name in wanted:
+            rows.append(RosterRow(name, display or name, None,
+                                  "error: An earlier row has this username; only the first counts."))
+            continue
+        wanted[name] = RosterRow(name, display or name, None)
+        rows.append(wanted[name])
+    existing = {
+        username: (account_id, display) for account_id, username, display in db.session.execute(
+            select(Account.id, Account.username, Account.display_name)
+            .where(Account.username.in_(wanted))
+        ).all()
+    } if wanted else {}
+    in_class = set(db.session.execute(
+        select(Membership.account_id).where(
+            Membership.classroom_id == classroom.id,
+            Membership.account_id.in_([account_id for account_id, _ in existing.values()]))
+    ).scalars()) if existing else set()
+    new: list[dict[str, object]] = []
+    for name, row in wanted.items():
+        if name in existing:
+            account_id, display = existing[name]
+            if account_id in in_class:  # the teacher sees the class's students: nothing leaks
+                row.display_name, row.note = display, ALREADY_IN_CLASS
+            else:  # shown as the file names it: nothing about the account leaks
+                row.note = EXISTS
+            continue
+        if name not in made:
+            password = accounts.generate_password()
+            made[name] = (password, accounts.hash_one_time_password(password))
+        row.password, password_hash = made[name]
+        row.note = CREATED
+        new.append({"username": name, "display_name": row.display_name, "password_hash": password_hash,
+                    "role": "student", "must_change_password": True})
+    if new:
+        # Batched inserts: the ORM would insert row by row to learn each id (on SQLite).
+        db.session.execute(insert(Account), new)
+        ids = dict(db.session.execute(
+            select(Account.username, Account.id).where(Account.username.in_([a["username"] for a in new]))
+        ).all())
+        taken = db.session.execute(
+            select(func.count(Membership.id)).where(Membership.classroom_id == classroom.id)
+        ).scalar_one()
+        db.session.execute(insert(Membership), [
+            {"classroom_id": classroom.id, "account_id": ids[account["username"]],
+             "nickname": f"Reader {taken + n}"}
+            for n, account in enumerate(new, start=1)
+        ])
+        touch_board(classroom.id)
+    db.session.commit()
     return rows
+
+
+def add_roster(classroom: Classroom, text: str) -> list[RosterRow]:
+    """The browser's roster upload: a CSV of ``username,display_name`` for :func:`enrol_students`.
+
+    A CSV with a ``role`` or ``password`` column is refused whole (:class:`Invalid`).
+    """
+    return enrol_students(classroom, [(row.get("username", ""), row.get("display_name", ""))
+                                      for row in parse_roster(text)])
 
 
 def only_teacher_of(account_id: int, teacher_id: int) -> bool:
@@ -282,7 +384,8 @@ def only_teacher_of(account_id: int, teacher_id: int) -> bool:
 def create_assignment(classroom: Classroom, bank_id: str, *, opens_at: dt.datetime | None = None,
                       due_at: dt.datetime | None = None, max_attempts: int | None = None,
                       time_limit_seconds: int | None = None) -> Assignment:
-    if db.session.get(Bank, bank_id) is None:
+    # a bank id is a slug: one with a control character names none (and NUL breaks PostgreSQL)
+    if not bank_id.isprintable() or db.session.get(Bank, bank_id) is None:
         raise NotFound("There is no such quiz.")
     if opens_at and due_at and due_at <= opens_at:
         raise Invalid("The due date must come after the opening date.")

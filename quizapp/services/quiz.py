@@ -21,21 +21,24 @@ from quizapp.models import (
     Attempt,
     AttemptQuestion,
     Bank,
+    Classroom,
+    Membership,
     Question,
     QuestionVersion,
     utcnow,
 )
-from quizapp.scoring import ScoreResult, score
+from quizapp.scoring import ScoreResult, response_too_large, score
 from quizapp.services.banks import question_model
 from quizapp.services.classes import membership, touch_board
-from quizapp.services.errors import Conflict, NotFound
+from quizapp.services.errors import Conflict, Invalid, NotFound
 
 #: Answers that arrive this long after the time limit still count (network latency).
 GRACE = dt.timedelta(seconds=5)
 
 
 def get_bank(bank_id: str) -> Bank:
-    bank = db.session.get(Bank, bank_id)
+    # a bank id is a slug: one with a control character names none (and NUL breaks PostgreSQL)
+    bank = db.session.get(Bank, bank_id) if bank_id.isprintable() else None
     if bank is None:
         raise NotFound("There is no such quiz.")
     return bank
@@ -105,13 +108,15 @@ def open_assignment_attempts(account_id: int) -> dict[int, Attempt]:
 
 def _create(account_id: int, bank: Bank, versions: list[QuestionVersion], kind: str,
             now: dt.datetime, *, time_limit: int | None = None,
-            assignment_id: int | None = None) -> Attempt:
+            assignment_id: int | None = None, number: int | None = None) -> Attempt:
     limit = time_limit
     attempt = Attempt(
         account_id=account_id,
         bank_id=bank.id,
         assignment_id=assignment_id,
         kind=kind,
+        scope=assignment_id or 0,
+        number=number,
         seed=secrets.randbelow(2**31),
         started_at=now,
         deadline_at=now + dt.timedelta(seconds=limit) if limit else None,
@@ -125,9 +130,56 @@ def _create(account_id: int, bank: Bank, versions: list[QuestionVersion], kind: 
     return attempt
 
 
+def _last_number(account_id: int, bank_id: str, assignment_id: int | None) -> int:
+    """The number of the account's latest whole-bank attempt in that scope (0 for none)."""
+    return db.session.execute(
+        select(func.coalesce(func.max(Attempt.number), 0)).where(
+            Attempt.account_id == account_id, Attempt.bank_id == bank_id,
+            Attempt.scope == (assignment_id or 0),
+        )
+    ).scalar_one()
+
+
+#: Starts that lose a race for an attempt number look again this many times.
+_START_TRIES = 5
+
+
+def refuse_practice_during_assignment(account_id: int, bank: Bank) -> None:
+    """:class:`Conflict` while an assignment of the bank with a time or attempt limit is open
+    to the student: practice shows every key after each answer, which would hand them to
+    the assignment.
+
+    Open means set for one of the student's classes and not used up: attempts left (or no
+    attempt limit), whether or not it has opened or is past its due date (late work counts).
+    """
+    rows = db.session.execute(
+        select(Assignment, Classroom.name)
+        .join(Classroom, Classroom.id == Assignment.classroom_id)
+        .join(Membership, (Membership.classroom_id == Assignment.classroom_id)
+              & (Membership.account_id == account_id))
+        .where(Assignment.bank_id == bank.id)
+        .order_by(Assignment.id)
+    ).all()
+    for assignment, class_name in rows:
+        max_attempts = assignment.max_attempts or bank.settings.get("max_attempts")
+        time_limit = assignment.time_limit_seconds or bank.settings.get("time_limit_seconds")
+        if not (max_attempts or time_limit):
+            continue
+        if max_attempts and attempts_used(account_id, bank.id, assignment.id) >= max_attempts:
+            continue
+        raise Conflict(f"“{bank.title}” is set as an assignment in {class_name}: practise it "
+                       "once you have used your attempts at the assignment.")
+
+
 def start_attempt(account_id: int, bank_id: str, *, assignment_id: int | None = None,
                   now: dt.datetime | None = None) -> Attempt:
-    """Resume the account's open attempt at the bank, or start a new one.
+    """Resume the account's open attempt at the bank, or start a new one (see :func:`begin_attempt`)."""
+    return begin_attempt(account_id, bank_id, assignment_id=assignment_id, now=now)[0]
+
+
+def begin_attempt(account_id: int, bank_id: str, *, assignment_id: int | None = None,
+                  now: dt.datetime | None = None) -> tuple[Attempt, bool]:
+    """Resume the account's open attempt at the bank, or start a new one; whether it is new.
 
     With ``assignment_id``, the attempt is for that class assignment: only its
     class's students may make it, not before it opens, and its attempt and
@@ -147,16 +199,28 @@ def start_attempt(account_id: int, bank_id: str, *, assignment_id: int | None = 
             raise Conflict(f"This assignment opens at {assignment.opens_at:%Y-%m-%d %H:%M} UTC.")
         max_attempts = assignment.max_attempts or max_attempts
         time_limit = assignment.time_limit_seconds or time_limit
-    existing = open_attempt(account_id, bank_id, assignment_id=assignment_id)
-    if existing is not None and not expire_if_due(existing, now):
-        return existing
-    if max_attempts and attempts_used(account_id, bank_id, assignment_id) >= max_attempts:
-        raise Conflict(f"You have used all {max_attempts} attempts at this quiz.")
+    else:
+        refuse_practice_during_assignment(account_id, bank)
     versions = current_versions(bank_id)
     if not versions:
         raise NotFound("This quiz has no questions.")
-    return _create(account_id, bank, versions, "full", now, time_limit=time_limit,
-                   assignment_id=assignment_id)
+    # The limit is checked and the attempt stored in one step: the attempt's number is
+    # unique, so of two starts at once only one is stored; the other looks again and
+    # resumes the attempt that won (or finds the limit used up).
+    for _ in range(_START_TRIES):
+        # the number first: an attempt stored after this read is then seen as open below
+        number = _last_number(account_id, bank_id, assignment_id) + 1
+        existing = open_attempt(account_id, bank_id, assignment_id=assignment_id)
+        if existing is not None and not expire_if_due(existing, now):
+            return existing, False
+        if max_attempts and number > max_attempts:
+            raise Conflict(f"You have used all {max_attempts} attempts at this quiz.")
+        try:
+            return _create(account_id, bank, versions, "full", now, time_limit=time_limit,
+                           assignment_id=assignment_id, number=number), True
+        except IntegrityError:
+            db.session.rollback()
+    raise Conflict("This quiz is being started from elsewhere at the same moment; try again.")
 
 
 def missed_versions(account_id: int, bank_id: str) -> list[QuestionVersion]:
@@ -188,6 +252,7 @@ def start_practice(account_id: int, bank_id: str, *, now: dt.datetime | None = N
     """A new attempt made of the questions the account missed last time."""
     now = now or utcnow()
     bank = get_bank(bank_id)
+    refuse_practice_during_assignment(account_id, bank)
     existing = open_attempt(account_id, bank_id, "practice")
     if existing is not None and not expire_if_due(existing, now):
         return existing
@@ -358,6 +423,8 @@ def public_question(attempt: Attempt, item: AttemptQuestion) -> dict[str, Any]:
     """What a student may see of a question before answering: never its key or explanation.
 
     Shuffles are seeded by the attempt and question, so a reload shows the same order.
+    Every order is equally likely, the right one included: ruling it out would make the
+    first order shown a clue (with two items, the answer is then always the reverse).
     """
     content = item.version.content
     rng = random.Random(f"{attempt.seed}:{content['id']}")  # noqa: S311 - display order only
@@ -372,10 +439,7 @@ def public_question(attempt: Attempt, item: AttemptQuestion) -> dict[str, Any]:
     if kind in ("single", "multiple"):
         view["choices"] = _shuffled(content["choices"], rng) if shuffle else list(content["choices"])
     elif kind == "ordering":
-        items = _shuffled(content["items"], rng)
-        if items == content["items"]:  # never hand out the answer as the starting order
-            items = items[1:] + items[:1]
-        view["items"] = items
+        view["items"] = _shuffled(content["items"], rng)
     elif kind == "matching":
         view["lefts"] = list(content["pairs"])
         view["rights"] = _shuffled([*content["pairs"].values(), *content.get("distractors", [])], rng)
@@ -403,16 +467,22 @@ def answer_question(
     """Score ``response`` on the server and store it; a question is answered once.
 
     A second answer to the same question changes nothing and returns the first
-    (``duplicate``). Raises :class:`Conflict` when the attempt is finished.
+    (``duplicate``). Raises :class:`Invalid` for a response larger than the
+    question's type allows (see :func:`quizapp.scoring.response_bounds`), and
+    :class:`Conflict` when the attempt is finished; either way nothing is stored.
     """
     now = now or utcnow()
+    question = question_model(item.version.content)
+    too_large = response_too_large(question, response)
+    if too_large is not None:
+        raise Invalid(too_large)
     if item.answer is not None:
         return Outcome(item, item.answer, result_for(item, item.answer), duplicate=True)
     if attempt.finished_at is not None:
         raise Conflict("This attempt has finished.")
     if expire_if_due(attempt, now):
         raise Conflict("Time is up: this attempt has finished.")
-    result = score(question_model(item.version.content), response)
+    result = score(question, response)
     answer = Answer(
         attempt_question_id=item.id,
         attempt_id=attempt.id,

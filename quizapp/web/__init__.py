@@ -5,8 +5,18 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import (
+    Flask,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -49,7 +59,9 @@ def wants_json() -> bool:
 
 def init_app(app: Flask) -> None:
     from quizapp.web import api, articles, auth, classes, quiz
+    from quizapp.web.converters import CONVERTERS
 
+    app.url_map.converters.update(CONVERTERS)  # before any rule is added
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to take a quiz."
     login_manager.login_message_category = "info"
@@ -79,6 +91,10 @@ def init_app(app: Flask) -> None:
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
+        if request.endpoint != "static" and "Cache-Control" not in headers:
+            # pages carry marks, keys after answering, rosters: never kept by a browser's or a
+            # proxy's cache, nor shown again by the back button after signing out
+            headers["Cache-Control"] = "no-store"
         return response
 
     @app.get("/healthz")
@@ -155,13 +171,39 @@ SKILL_NAMES = {
 }
 
 
+#: Where the session cookie keeps the id of its sign-in session on the server.
+SESSION_KEY = "sid"
+
+
 @login_manager.user_loader
 def load_user(account_id: str) -> Account | None:
+    """The signed-in account, only while its session is kept on the server: a cookie replayed
+    after sign-out (or after the session expired) signs no one in."""
     number = account_id.partition(".")[0]
-    if not number.isdigit():
+    token = session.get(SESSION_KEY)
+    if not number.isdigit() or len(number) > 18 or not isinstance(token, str):
         return None
-    account = accounts.get_account(int(number))
+    account = accounts.account_for_session(int(number), token,
+                                           lifetime=current_app.permanent_session_lifetime)
     return account if account is not None and account.get_id() == account_id else None
+
+
+def sign_in(account: Account) -> None:
+    """Start a new session for ``account``: a fresh cookie (and CSRF token), its id kept on the
+    server so that signing out can end it."""
+    session.clear()
+    login_user(account)
+    session[SESSION_KEY] = accounts.open_session(account.id,
+                                                 lifetime=current_app.permanent_session_lifetime)
+
+
+def sign_out() -> None:
+    """End the session on the server and clear the cookie."""
+    token = session.get(SESSION_KEY)
+    if isinstance(token, str):
+        accounts.close_session(token)
+    logout_user()
+    session.clear()
 
 
 def is_teacher() -> bool:

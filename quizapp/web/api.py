@@ -12,10 +12,15 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from flask_login import current_user
 from pydantic import BaseModel, ValidationError
-from werkzeug.exceptions import NotFound as HTTPNotFound
-from werkzeug.routing import IntegerConverter
 
-from quizapp.extensions import csrf, limit_answers, limiter, login_manager
+from quizapp.extensions import (
+    csrf,
+    limit_answers,
+    limit_attempt_starts,
+    limit_joins,
+    limiter,
+    login_manager,
+)
 from quizapp.models import Account
 from quizapp.models import Assignment as AssignmentRow
 from quizapp.models import Attempt as AttemptRow
@@ -34,18 +39,7 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 
-class IdConverter(IntegerConverter):
-    """``<id:name>``: a row id. One larger than the database can hold cannot exist: 404 at
-    once, rather than an overflow in the database driver (a 500)."""
-
-    def to_python(self, value: str) -> Any:
-        number = super().to_python(value)
-        if number > schemas.MAX_ID:
-            raise HTTPNotFound("Nothing has that id.")
-        return number
-
-
-bp.record_once(lambda state: state.app.url_map.converters.setdefault("id", IdConverter))
+# ``<id:...>`` (ids the database can hold) is registered for every blueprint: quizapp.web.converters.
 
 VERSION = "1.0.0"
 #: Every route of the API, in the order they are declared; the OpenAPI document lists these.
@@ -81,8 +75,12 @@ def _service_error(error: ServiceError) -> Response:
 
 @bp.errorhandler(429)
 def _rate_limited(error: Exception) -> Response:
-    # Flask-Limiter adds Retry-After to this response after the request.
-    return _error(429, "Too many failed sign-ins: wait the seconds in Retry-After, then try again.")
+    # Flask-Limiter adds Retry-After to this response after the request; the message is the
+    # one given with the limit that was reached.
+    message = getattr(error, "description", None)
+    if not isinstance(message, str) or " per " in message:  # a bare limit such as "10 per 1 minute"
+        message = "Too many requests: wait the seconds in Retry-After, then try again."
+    return _error(429, message)
 
 
 def unauthorized(message: str) -> ApiError:
@@ -150,12 +148,32 @@ def _finite(text: str) -> float:
     return number
 
 
+#: No body of this API nests deeper than a roster's rows in their list (3); this leaves room.
+MAX_BODY_DEPTH = 16
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and objects nest in ``value`` (0 for a plain value), without recursion."""
+    deepest, pending = 0, [(value, 0)]
+    while pending:
+        value, depth = pending.pop()
+        if isinstance(value, list | dict):
+            depth += 1
+            deepest = max(deepest, depth)
+            pending.extend((v, depth) for v in (value.values() if isinstance(value, dict) else value))
+    return deepest
+
+
 def _parse_json(raw: bytes) -> Any:
-    """Strict JSON: no NaN or Infinity (PostgreSQL could not store them), no unbounded nesting."""
+    """Strict JSON: no NaN or Infinity (PostgreSQL could not store them), no deep nesting
+    (it could not be read back and shown)."""
     try:
-        return json.loads(raw, parse_constant=_reject_constant, parse_float=_finite)
+        data = json.loads(raw, parse_constant=_reject_constant, parse_float=_finite)
     except (ValueError, RecursionError):
         raise ApiError(422, "The body is not valid JSON.") from None
+    if _depth(data) > MAX_BODY_DEPTH:
+        raise ApiError(422, f"The body nests lists and objects deeper than {MAX_BODY_DEPTH} levels.")
+    return data
 
 
 def _read_body(operation: schemas.Operation) -> BaseModel:
@@ -290,12 +308,16 @@ def _failed(response: Response) -> bool:
     return response.status_code == 401  # only wrong credentials count against the limits
 
 
+SIGN_IN_LIMITED = "Too many failed sign-ins: wait the seconds in Retry-After, then try again."
+
+
 @route("POST", "/tokens", summary="Exchange a username and password for a bearer token",
        ok=201, reply=schemas.TokenReply, body=schemas.TokenRequest, errors=(401, 403, 429),
        authenticated=False)
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_token_account_key,
-               deduct_when=_failed)
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], deduct_when=_failed)
+               deduct_when=_failed, error_message=SIGN_IN_LIMITED)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], deduct_when=_failed,
+               error_message=SIGN_IN_LIMITED)
 def create_token(body: schemas.TokenRequest) -> schemas.TokenReply:
     """The token is shown once; only its hash is kept. Failed tries are rate-limited per
     username and per address, as on the sign-in page."""
@@ -332,19 +354,18 @@ def list_banks() -> schemas.BankList:
 
 @route("POST", "/banks/<bank_id>/attempts", summary="Start an attempt, or resume the open one",
        ok=201, reply=schemas.AttemptReply, body=schemas.StartAttempt, body_required=False,
-       errors=(404, 409))
+       errors=(404, 409, 429))
+@limit_attempt_starts()
 def start_attempt(bank_id: str, body: schemas.StartAttempt) -> Any:
     """201 with a new attempt; 200 with the student's open attempt at the bank, if there is
     one (its time not up). 409 when the attempt limit is used up.
 
     With `assignment_id`, the attempt is for that class assignment: its limits replace the
     bank's, 409 before it opens, 404 for anyone not in its class or for another bank."""
-    assignment_id = body.assignment_id
-    before = quiz_service.open_attempt(current_user.id, bank_id, assignment_id=assignment_id)
-    attempt = quiz_service.start_attempt(current_user.id, bank_id, assignment_id=assignment_id)
-    resumed = before is not None and before.id == attempt.id
+    attempt, created = quiz_service.begin_attempt(current_user.id, bank_id,
+                                                  assignment_id=body.assignment_id)
     attempt = quiz_service.load_attempt(attempt.id, current_user.id)
-    return _attempt_reply(attempt), 200 if resumed else 201
+    return _attempt_reply(attempt), 201 if created else 200
 
 
 @route("GET", "/attempts/<id:attempt_id>", summary="An attempt, with the answers given so far",
@@ -360,7 +381,9 @@ def get_attempt(attempt_id: int) -> schemas.AttemptReply:
 @limit_answers()
 def answer(attempt_id: int, question_id: str, body: schemas.AnswerRequest) -> schemas.AnswerResult:
     """Scored on the server. A question is answered once: answering again is 409 and changes
-    nothing; so is answering after the attempt finished or its time ran out."""
+    nothing; so is answering after the attempt finished or its time ran out. A response larger
+    than the question's type allows (longer text, more entries, deeper nesting) is 422 and
+    stored nowhere; one of the wrong shape but within those bounds scores 0."""
     attempt, item = quiz_service.load_item(attempt_id, current_user.id, question_id)
     # read before the commit in answer_question expires them, which would cost a reload
     source_id, content = attempt.bank.source_id, item.version.content
@@ -424,7 +447,8 @@ def create_class(body: schemas.ClassRequest) -> schemas.ClassReply:
 
 
 @route("POST", "/classes/join", summary="Join a class with its code (students)",
-       reply=schemas.JoinReply, body=schemas.JoinRequest, errors=(403, 404))
+       reply=schemas.JoinReply, body=schemas.JoinRequest, errors=(403, 404, 429))
+@limit_joins()
 def join_class(body: schemas.JoinRequest) -> schemas.JoinReply:
     """Joining a class twice changes nothing (200 again). 404 for an unknown code; 403 for a
     teacher."""
@@ -432,6 +456,43 @@ def join_class(body: schemas.JoinRequest) -> schemas.JoinReply:
         raise Forbidden("Only students join classes; teachers create them.")
     classroom = classes_service.join(_me(), body.join_code)
     return schemas.JoinReply(id=classroom.id, name=classroom.name)
+
+
+@route("POST", "/classes/<id:class_id>/roster",
+       summary="Make student accounts with one-time passwords and put them in a class (its teacher)",
+       ok=201, reply=schemas.RosterReply, body=schemas.RosterRequest, errors=(403, 404, 409))
+def add_roster(class_id: int, body: schemas.RosterRequest) -> Response:
+    """Each student gets a **student** account with a one-time password, which must be changed at
+    the first sign-in; a roster never makes a teacher, and any field but `username` and
+    `display_name` (a `role`, a `password`) is a 422, as is a roster of more than 500.
+
+    `created`: the new accounts with their one-time passwords, shown only in this reply (sent
+    with `Cache-Control: no-store`). `added`: every student of the roster who is in the class
+    now, that is those created and any who were in this class already (left as they were), so
+    sending a roster again adds no one twice. `refused`, one entry a row: a username that is
+    not valid, one an earlier row named, or an account that exists outside this class; such
+    an account is not enrolled (a roster cannot enrol or reveal another class's student): they
+    join with the class code. All rows are made in one transaction.
+
+    403 for a student of the class; anyone else gets 404. 409, rarely, when other requests kept
+    taking the roster's usernames at the same moment: send it again."""
+    classroom, teaches = classes_service.class_for_member(class_id, current_user.id)
+    if not teaches:
+        raise Forbidden("Only the class's teacher adds students from a roster.")
+    rows = classes_service.enrol_students(
+        classroom, [(student.username, student.display_name) for student in body.students])
+    reply = schemas.RosterReply(
+        created=[schemas.RosterCreated(username=row.username, display_name=row.display_name,
+                                       one_time_password=row.password)
+                 for row in rows if row.password],
+        added=[schemas.RosterAdded(username=row.username, display_name=row.display_name)
+               for row in rows if row.refusal is None],
+        refused=[schemas.RosterRefused(username=row.username, error=row.refusal)
+                 for row in rows if row.refusal is not None],
+    )
+    response = _reply(_BY_ENDPOINT["api.add_roster"], reply)
+    response.headers["Cache-Control"] = "no-store"  # the one-time passwords exist nowhere else
+    return response
 
 
 @route("POST", "/classes/<id:class_id>/assignments", summary="Set a quiz for a class (its teacher)",
@@ -462,7 +523,8 @@ def list_assignments(class_id: int) -> schemas.AssignmentList:
 def class_leaderboard(class_id: int, query: schemas.LeaderboardQuery) -> schemas.Leaderboard:
     """For one assignment, each student's best finished attempt; for the class, the sum of those
     over its assignments. For the class's teacher and its students (403 for a student while the
-    teacher hides the board); `me` is the calling student's own entry."""
+    teacher hides the board). The teacher gets every entry; a student, as on the board page,
+    the top ten, and in `me` their own entry, wherever it is."""
     classroom, teaches = classes_service.class_for_member(class_id, current_user.id)
     if query.assignment_id is not None:
         assignment = classes_service.assignment_for(query.assignment_id, current_user.id)[0]
@@ -471,10 +533,11 @@ def class_leaderboard(class_id: int, query: schemas.LeaderboardQuery) -> schemas
     if classroom.board_hidden and not teaches:
         raise Forbidden("Your teacher has hidden this leaderboard.")
     board = leaderboard_service.board(classroom, query.assignment_id)
-    mine = None if teaches else board.entry_for(current_user.id)
+    shown = leaderboard_service.view_for(board, current_user.id, teaches=teaches)
     return schemas.Leaderboard(
-        assignment_id=query.assignment_id, entries=[_entry(e) for e in board.entries],
-        me=_entry(mine) if mine else None, members=board.members, frozen_at=board.frozen_at,
+        assignment_id=query.assignment_id, entries=[_entry(e) for e in shown.entries],
+        me=_entry(shown.me) if shown.me else None, members=board.members,
+        frozen_at=board.frozen_at,
     )
 
 

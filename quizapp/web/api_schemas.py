@@ -20,6 +20,7 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaMode, SkipJsonSchema, models_json_schema
 
 from quizapp.banks.schema import QUESTION_TYPES
+from quizapp.services.classes import ROSTER_LIMIT
 
 # Literal of a tuple is the Literal of its items: the types stay those of the bank format.
 QuestionType = Literal[QUESTION_TYPES]  # type: ignore[valid-type]
@@ -144,6 +145,23 @@ class AssignmentRequest(Request):
     time_limit_seconds: Annotated[StrictInt, Field(ge=1, le=86400)] | None = Field(
         default=None, description="Time for each attempt (replaces the bank's)"
     )
+
+
+class RosterStudent(Request):
+    """A student to make; any other field (a role, a password) is refused."""
+
+    username: str = Field(
+        max_length=200, description="3 to 32 letters, digits, dots, dashes or underscores, "
+        "case ignored; one that is not valid is refused on its own row, not the whole roster",
+    )
+    display_name: str = Field(default="", max_length=200,
+                              description="Up to 100 characters are kept; empty: the username")
+
+
+class RosterRequest(Request):
+    """Students for a class: each gets a student account with a one-time password."""
+
+    students: list[RosterStudent] = Field(min_length=1, max_length=ROSTER_LIMIT)
 
 
 class LeaderboardQuery(Query):
@@ -300,7 +318,8 @@ class LeaderboardEntry(Reply):
 class Leaderboard(Reply):
     assignment_id: int | None = Field(description="null: the whole class's board")
     entries: list[LeaderboardEntry] = Field(description="Higher score first; among equal scores, "
-                                            "whoever reached it first")
+                                            "whoever reached it first. Every entry for the "
+                                            "teacher; the top ten for a student")
     me: LeaderboardEntry | None = Field(
         description="The calling student's own entry (null for the teacher, or before they "
         "finish an attempt)"
@@ -308,6 +327,39 @@ class Leaderboard(Reply):
     members: int = Field(description="Students in the class")
     frozen_at: UtcOut | None = Field(
         description="UTC; while set, only attempts finished before it count"
+    )
+
+
+class RosterCreated(Reply):
+    username: str = Field(description="As stored (lower case): the name to sign in with")
+    display_name: str
+    one_time_password: str = Field(
+        description="Shown only in this reply; it must be changed at the first sign-in"
+    )
+
+
+class RosterAdded(Reply):
+    username: str
+    display_name: str
+
+
+class RosterRefused(Reply):
+    username: str = Field(description="As stored, or as sent when it is not a valid username")
+    error: str = Field(description="Why the row put no one in the class")
+
+
+class RosterReply(Reply):
+    """What each row did, in the roster's order: a new account is in `created` and `added`,
+    a student already in this class only in `added`, any other row in `refused`."""
+
+    created: list[RosterCreated] = Field(description="New student accounts, each now in the class")
+    added: list[RosterAdded] = Field(
+        description="Every student of the roster who is in the class now: those created, and "
+        "any already in this class (left as they were)"
+    )
+    refused: list[RosterRefused] = Field(
+        description="Rows that put no one in the class: a username not valid, one named by an "
+        "earlier row, or an account that exists outside this class (they join with the code)"
     )
 
 

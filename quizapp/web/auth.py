@@ -15,19 +15,25 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user
 
 from quizapp.extensions import limiter
 from quizapp.services import accounts, privacy
 from quizapp.services.errors import ServiceError
+from quizapp.web import sign_in, sign_out
 from quizapp.web.forms import ActionForm, ChangePasswordForm, LoginForm, SignupForm
 
 bp = Blueprint("auth", __name__)
 
 
 def safe_next(target: str | None) -> str:
-    """``target`` if it stays on this site, else the home page."""
-    if target:
+    """``target`` if it stays on this site, else the home page.
+
+    A target with a control character (CR, LF, NUL, ...) is not followed: in a Location
+    header it could start another header, and browsers drop tabs and line breaks from
+    URLs, which can make ``/\n/evil.example`` read as ``//evil.example``.
+    """
+    if target and target.isprintable():
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") \
                 and not target.startswith("//") and "\\" not in target:
@@ -36,7 +42,10 @@ def safe_next(target: str | None) -> str:
 
 
 def _login_account_key() -> str:
-    return "login-account:" + accounts.normalise_username(request.form.get("username", ""))[:64]
+    """The username tried, read as the form reads it: from a form or a JSON body."""
+    data = request.get_json(silent=True) if request.is_json else request.form
+    name = data.get("username") if isinstance(data, dict) else None
+    return "login-account:" + accounts.normalise_username(name if isinstance(name, str) else "")[:64]
 
 
 def _failed(response: Any) -> bool:
@@ -44,7 +53,18 @@ def _failed(response: Any) -> bool:
     return response.status_code != 303
 
 
+def _succeeded(response: Any) -> bool:
+    return response.status_code == 303
+
+
+LOGIN_LIMITED = "Too many failed sign-ins: wait a minute, then try again."
+
+
 @bp.route("/signup", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["SIGNUP_LIMIT_PER_ADDRESS"], methods=["POST"],
+               deduct_when=_succeeded,
+               error_message="Many accounts were just made from this network: wait a minute, "
+                             "then try again, or ask your teacher for a login card.")
 def signup() -> Any:
     form = SignupForm()
     if form.validate_on_submit():
@@ -55,7 +75,7 @@ def signup() -> Any:
         except ServiceError as error:
             form.username.errors.append(error.message)
         else:
-            login_user(account)
+            sign_in(account)
             flash(f"Welcome, {account.display_name}! Pick a quiz to start.", "success")
             return redirect(safe_next(request.args.get("next")), code=303)
     return render_template("auth/signup.html", form=form), 422 if form.errors else 200
@@ -63,15 +83,15 @@ def signup() -> Any:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_login_account_key,
-               methods=["POST"], deduct_when=_failed)
+               methods=["POST"], deduct_when=_failed, error_message=LOGIN_LIMITED)
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
-               deduct_when=_failed)
+               deduct_when=_failed, error_message=LOGIN_LIMITED)
 def login() -> Any:
     form = LoginForm()
     if form.validate_on_submit():
         account = accounts.authenticate(form.username.data, form.password.data)
         if account is not None:
-            login_user(account)
+            sign_in(account)
             if account.must_change_password:
                 flash("Please choose a new password of your own.", "info")
                 return redirect(url_for("auth.password"), code=303)
@@ -83,7 +103,7 @@ def login() -> Any:
 @bp.post("/logout")
 def logout() -> Any:
     if ActionForm().validate_on_submit():
-        logout_user()
+        sign_out()
         flash("You are signed out.", "info")
     return redirect(url_for("quiz.home"), code=303)
 

@@ -22,7 +22,7 @@ from flask import (
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from quizapp.extensions import login_manager
+from quizapp.extensions import limit_joins, login_manager
 from quizapp.models import Assignment, Attempt, Classroom, utcnow
 from quizapp.services import classes as classes_service
 from quizapp.services import leaderboard, privacy, reports
@@ -42,10 +42,6 @@ from quizapp.web.forms import (
 )
 
 bp = Blueprint("classes", __name__, url_prefix="/classes")
-
-#: How many places the projector and students' boards show.
-TOP = 10
-
 
 @bp.before_request
 def require_sign_in() -> Any:
@@ -185,6 +181,7 @@ def create() -> Any:
 
 
 @bp.post("/join")
+@limit_joins()
 def join() -> Any:
     if current_user.is_teacher:
         abort(403, "Teachers add students to their classes; only students join with a code.")
@@ -227,7 +224,7 @@ def _teacher_page(classroom: Classroom, **forms: Any) -> str:
     )
 
 
-@bp.get("/<int:class_id>")
+@bp.get("/<id:class_id>")
 def show(class_id: int) -> str:
     classroom, teaches = _member_class(class_id)
     if teaches:
@@ -239,7 +236,7 @@ def show(class_id: int) -> str:
     )
 
 
-@bp.post("/<int:class_id>/code")
+@bp.post("/<id:class_id>/code")
 def regenerate_code(class_id: int) -> Any:
     classroom = _own_class(class_id)
     if ActionForm().validate_on_submit():
@@ -258,7 +255,7 @@ def _decode(raw: bytes) -> str | None:
     return None
 
 
-@bp.post("/<int:class_id>/roster")
+@bp.post("/<id:class_id>/roster")
 def roster(class_id: int) -> Any:
     """Create the roster's accounts and show their one-time passwords, on this response only."""
     classroom = _own_class(class_id)
@@ -284,7 +281,7 @@ def roster(class_id: int) -> Any:
     return _teacher_page(classroom, roster_form=form), 422
 
 
-@bp.post("/<int:class_id>/members/<int:account_id>/nickname")
+@bp.post("/<id:class_id>/members/<id:account_id>/nickname")
 def nickname(class_id: int, account_id: int) -> Any:
     classroom = _own_class(class_id)
     form = NicknameForm()
@@ -301,7 +298,7 @@ def nickname(class_id: int, account_id: int) -> Any:
     return _teacher_page(classroom, nickname_errors={account_id: form.nickname.errors}), 422
 
 
-@bp.post("/<int:class_id>/members/<int:account_id>/remove")
+@bp.post("/<id:class_id>/members/<id:account_id>/remove")
 def remove(class_id: int, account_id: int) -> Any:
     classroom = _own_class(class_id)
     if ActionForm().validate_on_submit():
@@ -313,7 +310,7 @@ def remove(class_id: int, account_id: int) -> Any:
     return _back_to_class(classroom, "students")
 
 
-@bp.post("/<int:class_id>/members/<int:account_id>/delete")
+@bp.post("/<id:class_id>/members/<id:account_id>/delete")
 def delete_student(class_id: int, account_id: int) -> Any:
     """Delete a student of the class, with all their data (a parent's or school's request)."""
     classroom = _own_class(class_id)
@@ -329,7 +326,7 @@ def delete_student(class_id: int, account_id: int) -> Any:
     return _back_to_class(classroom, "students")
 
 
-@bp.post("/<int:class_id>/leave")
+@bp.post("/<id:class_id>/leave")
 def leave(class_id: int) -> Any:
     classroom, teaches = _member_class(class_id)
     if teaches:
@@ -341,7 +338,7 @@ def leave(class_id: int) -> Any:
     return redirect(url_for("classes.index"), code=303)
 
 
-@bp.post("/<int:class_id>/board-settings")
+@bp.post("/<id:class_id>/board-settings")
 def board_settings(class_id: int) -> Any:
     classroom = _own_class(class_id)
     form = BoardForm()
@@ -353,7 +350,7 @@ def board_settings(class_id: int) -> Any:
     return _teacher_page(classroom, board_form=form), 422
 
 
-@bp.post("/<int:class_id>/assignments")
+@bp.post("/<id:class_id>/assignments")
 def assign(class_id: int) -> Any:
     classroom = _own_class(class_id)
     form = AssignmentForm()
@@ -381,8 +378,8 @@ def _board_title(assignment: Assignment | None) -> str:
     return assignment.bank.title if assignment else "Whole class"
 
 
-@bp.get("/<int:class_id>/board", defaults={"assignment_id": None})
-@bp.get("/<int:class_id>/assignments/<int:assignment_id>/board")
+@bp.get("/<id:class_id>/board", defaults={"assignment_id": None})
+@bp.get("/<id:class_id>/assignments/<id:assignment_id>/board")
 def board(class_id: int, assignment_id: int | None) -> str:
     """A leaderboard: the whole board for the teacher; the top ten and their own place for a student."""
     classroom, teaches = _member_class(class_id)
@@ -392,10 +389,9 @@ def board(class_id: int, assignment_id: int | None) -> str:
     if classroom.board_hidden and not teaches:
         return render_template("classes/board.html", hidden=True, **context)
     ranked = leaderboard.board(classroom, assignment_id)
-    mine = None if teaches else ranked.entry_for(current_user.id)
+    shown = leaderboard.view_for(ranked, current_user.id, teaches=teaches)
     return render_template(
-        "classes/board.html", hidden=False, ranked=ranked, mine=mine,
-        entries=ranked.entries if teaches else ranked.top(TOP),
+        "classes/board.html", hidden=False, ranked=ranked, mine=shown.me, entries=shown.entries,
         **context,
     )
 
@@ -416,7 +412,7 @@ def _projector_data(classroom: Classroom, assignment: Assignment | None) -> dict
     return {
         "class": classroom.name,
         "title": _board_title(assignment),
-        "entries": [entry(e) for e in ranked.top(TOP)],
+        "entries": [entry(e) for e in ranked.top(leaderboard.TOP)],
         "finished": ranked.finished,
         "members": ranked.members,
         "answering": leaderboard.answers_in_progress(classroom.id, assignment_id),
@@ -425,8 +421,8 @@ def _projector_data(classroom: Classroom, assignment: Assignment | None) -> dict
     }
 
 
-@bp.get("/<int:class_id>/projector", defaults={"assignment_id": None})
-@bp.get("/<int:class_id>/assignments/<int:assignment_id>/projector")
+@bp.get("/<id:class_id>/projector", defaults={"assignment_id": None})
+@bp.get("/<id:class_id>/assignments/<id:assignment_id>/projector")
 def projector(class_id: int, assignment_id: int | None) -> str:
     classroom = _own_class(class_id)
     assignment = _assignment(classroom, assignment_id) if assignment_id else None
@@ -437,8 +433,8 @@ def projector(class_id: int, assignment_id: int | None) -> str:
     )
 
 
-@bp.get("/<int:class_id>/projector.json", defaults={"assignment_id": None})
-@bp.get("/<int:class_id>/assignments/<int:assignment_id>/projector.json")
+@bp.get("/<id:class_id>/projector.json", defaults={"assignment_id": None})
+@bp.get("/<id:class_id>/assignments/<id:assignment_id>/projector.json")
 def projector_json(class_id: int, assignment_id: int | None) -> Response:
     """The projector's figures, polled every few seconds by its page."""
     classroom = _own_class(class_id)
@@ -459,14 +455,14 @@ def _csv(text: str, filename: str) -> Response:
     return response
 
 
-@bp.get("/<int:class_id>/board.csv", defaults={"assignment_id": None})
-@bp.get("/<int:class_id>/assignments/<int:assignment_id>/board.csv")
+@bp.get("/<id:class_id>/board.csv", defaults={"assignment_id": None})
+@bp.get("/<id:class_id>/assignments/<id:assignment_id>/board.csv")
 def board_csv(class_id: int, assignment_id: int | None) -> Response:
     classroom = _own_class(class_id)
     assignment = _assignment(classroom, assignment_id) if assignment_id else None
     ranked = leaderboard.board(classroom, assignment_id)
     text = reports.to_csv(["rank", "name", "score", "points"],
-                          [[e.rank, e.name, _score(e.score), _score(e.points)] for e in ranked.entries])
+                          [[e.rank, e.name, e.score, e.points] for e in ranked.entries])
     part = _slug(assignment.bank_id) if assignment else "class"
     return _csv(text, f"{_slug(classroom.name)}-{part}-leaderboard.csv")
 
@@ -501,7 +497,7 @@ def distribution_bars(counts: list[int]) -> list[Bar]:
     return bars
 
 
-@bp.get("/<int:class_id>/assignments/<int:assignment_id>/report")
+@bp.get("/<id:class_id>/assignments/<id:assignment_id>/report")
 def report(class_id: int, assignment_id: int) -> str:
     classroom = _own_class(class_id)
     assignment = _assignment(classroom, assignment_id)
@@ -513,7 +509,7 @@ def report(class_id: int, assignment_id: int) -> str:
     )
 
 
-@bp.get("/<int:class_id>/assignments/<int:assignment_id>/grid.csv")
+@bp.get("/<id:class_id>/assignments/<id:assignment_id>/grid.csv")
 def grid_csv(class_id: int, assignment_id: int) -> Response:
     classroom = _own_class(class_id)
     assignment = _assignment(classroom, assignment_id)

@@ -113,8 +113,8 @@ class RosterForm(FlaskForm):
         "Roster file (CSV)",
         validators=[FileRequired("Choose a CSV file."),
                     FileAllowed(["csv", "txt"], "The roster must be a .csv file.")],
-        description="A header line “username,display_name”, then one student a line. New accounts "
-                    "get a one-time password, shown once on the next page.",
+        description="A header line “username,display_name”, then one student a line (at most 500). "
+                    "New accounts are students with a one-time password, shown once on the next page.",
         render_kw={"accept": ".csv,text/csv,text/plain"},
     )
 

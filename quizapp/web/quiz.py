@@ -10,10 +10,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
-from quizapp.extensions import limit_answers
+from quizapp.extensions import limit_answers, limit_attempt_starts
 from quizapp.services import progress as progress_service
 from quizapp.services import quiz as quiz_service
-from quizapp.services.errors import Conflict, NotFound
+from quizapp.services.errors import Conflict, Invalid, NotFound
 from quizapp.web import see_other
 from quizapp.web.charts import attempts_chart
 from quizapp.web.display import as_fraction, evidence_link, percent, show_key, show_response
@@ -54,6 +54,7 @@ def bank(bank_id: str) -> str:
 
 @bp.post("/quizzes/<bank_id>/start")
 @login_required
+@limit_attempt_starts()
 def start(bank_id: str) -> Any:
     form = StartForm()
     if not form.validate_on_submit():
@@ -82,7 +83,7 @@ def _load(attempt_id: int, load: Any = quiz_service.load_attempt) -> Any:
         abort(404)
 
 
-@bp.get("/attempts/<int:attempt_id>")
+@bp.get("/attempts/<id:attempt_id>")
 @login_required
 def attempt(attempt_id: int) -> Any:
     """Resume where the student stopped: the next unanswered question, or the results."""
@@ -122,7 +123,7 @@ def _response_from_form(view: dict[str, Any], form: MultiDict) -> tuple[Any, str
     return None, None
 
 
-@bp.route("/attempts/<int:attempt_id>/questions/<int:number>", methods=["GET", "POST"])
+@bp.route("/attempts/<id:attempt_id>/questions/<id:number>", methods=["GET", "POST"])
 @login_required
 @limit_answers()
 def question(attempt_id: int, number: int) -> Any:
@@ -141,12 +142,15 @@ def question(attempt_id: int, number: int) -> Any:
                 return see_other(url_for("quiz.results", attempt_id=attempt.id))
             try:
                 outcome = quiz_service.answer_question(attempt, item, response)
+            except Invalid as error:  # larger than the question allows: asked again, not stored
+                form_error = error.message
             except Conflict as error:
                 flash(error.message, "warning")
                 return see_other(url_for("quiz.attempt", attempt_id=attempt.id))
-            if outcome.duplicate:
-                flash("You had already answered this question; your first answer counts.", "info")
-            return see_other(url_for("quiz.question", attempt_id=attempt.id, number=number))
+            else:
+                if outcome.duplicate:
+                    flash("You had already answered this question; your first answer counts.", "info")
+                return see_other(url_for("quiz.question", attempt_id=attempt.id, number=number))
     elif request.method == "POST":
         form_error = "That form was out of date. Please answer again."
     context: dict[str, Any] = {
@@ -177,7 +181,7 @@ def _feedback(attempt, item) -> dict[str, Any]:
     }
 
 
-@bp.post("/attempts/<int:attempt_id>/finish")
+@bp.post("/attempts/<id:attempt_id>/finish")
 @login_required
 def finish(attempt_id: int) -> Any:
     attempt = _load(attempt_id, quiz_service.own_attempt)
@@ -186,7 +190,7 @@ def finish(attempt_id: int) -> Any:
     return redirect(url_for("quiz.results", attempt_id=attempt.id), code=303)
 
 
-@bp.get("/attempts/<int:attempt_id>/results")
+@bp.get("/attempts/<id:attempt_id>/results")
 @login_required
 def results(attempt_id: int) -> Any:
     attempt = _load(attempt_id)

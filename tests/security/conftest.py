@@ -187,7 +187,10 @@ BODIES: dict[tuple[str, str], Callable[[World, str], dict[str, Any]]] = {
     ("api.create_class", "POST"): lambda w, a: {"json": {"name": "API class"}},
     ("api.join_class", "POST"): lambda w, a: {"json": {"join_code": w.code1}},
     ("api.create_assignment", "POST"): lambda w, a: {"json": {"bank_id": BANK_ID}},
+    ("api.add_roster", "POST"): lambda w, a: {"json": {"students": [
+        {"username": "new.kid", "display_name": "New Kid"}]}},
 }
+
 
 
 def body_for(endpoint: str, method: str, world: World, actor: str) -> dict[str, Any]:

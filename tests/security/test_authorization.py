@@ -95,6 +95,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api.create_class": {"POST": "401 403 403 201 201"},
     "api.join_class": {"POST": "401 200 200 403 403"},
     "api.create_assignment": {"POST": "401 403 404 201 404"},
+    "api.add_roster": {"POST": "401 403 404 201 404"},
     "api.list_assignments": {"GET": "401 200 404 200 404"},
     "api.class_leaderboard": {"GET": "401 200 404 200 404"},
     "api.assignment_results": {"GET": "401 403 404 200 404"},

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from quizapp.extensions import db
-from quizapp.models import Answer
+from quizapp.models import Answer, Attempt, AttemptQuestion, Bank, QuestionVersion
 from quizapp.services import quiz
 from quizapp.services.errors import Conflict, NotFound
 from tests.conftest import FIXTURES, load_banks, make_account
@@ -149,6 +151,32 @@ def test_choices_keep_their_shuffled_order_in_an_attempt(app, student) -> None:
     assert quiz.public_question(quiz.load_attempt(attempt.id, student.id), item) == first
     assert sorted(first["choices"]) == sorted(["United Kingdom", "Colombia", "Netherlands", "France"])
     assert set(first) == {"id", "type", "prompt", "points", "choices"}
+
+
+def _shown_order(seed: int, items: list[str]) -> tuple[str, ...]:
+    """The items an ordering question shows in an attempt with ``seed`` (no database needed)."""
+    attempt = Attempt(seed=seed, bank=Bank(settings={}))
+    version = QuestionVersion(content={"id": "order", "type": "ordering", "prompt": "Order them.",
+                                       "items": items})
+    view = quiz.public_question(attempt, AttemptQuestion(version=version))
+    return tuple(view["items"])
+
+
+@pytest.mark.parametrize("items", [["CNN", "The Atlantic"], ["CNN", "New York Times", "The Atlantic"]])
+def test_ordering_shuffle_is_uniform_over_all_orders(items) -> None:
+    seeds = 6000
+    counts = Counter(_shown_order(seed, items) for seed in range(seeds))
+    orders = set(itertools.permutations(items))
+    assert set(counts) == orders  # the right order too: leaving it out would be a clue
+    expected = seeds / len(orders)
+    for order, seen in counts.items():
+        assert abs(seen - expected) < 0.1 * expected, (order, seen, expected)
+
+
+def test_the_ordering_shuffle_is_the_same_on_every_reload() -> None:
+    items = ["CNN", "New York Times", "The Atlantic", "Reuters"]
+    assert [_shown_order(seed, items) for seed in range(50)] == [
+        _shown_order(seed, items) for seed in range(50)]
 
 
 def test_nothing_to_practise_after_a_perfect_attempt(app, student) -> None:

@@ -284,7 +284,6 @@ def test_an_unanswered_attempt_shows_no_key_feedback_or_explanation_for_any_type
         assert set(question) == {"id", "type", "prompt", "points"} | PUBLIC_FIELDS[question["type"]]
     for marker in ("EXPLAIN-", "FEEDBACK-", "as Director of National Intelligence"):
         assert marker not in text, marker
-    assert questions["order"]["items"] != RIGHT["order"]
     assert sorted(questions["order"]["items"]) == sorted(RIGHT["order"])
     assert sorted(questions["match"]["rights"]) == ["France", "United Kingdom", "United States"]
     for question in questions.values():
@@ -488,14 +487,18 @@ def test_token_bodies_that_do_not_fit_are_422(app, client, student) -> None:
 # -- the session cookie and CSRF --------------------------------------------------------------
 
 
-def sign_in_with_the_form(client: FlaskClient) -> str:
-    """Sign in on the page as a browser does, with CSRF on; the CSRF token of the page."""
+def sign_in_with_the_form(client: FlaskClient, username: str = "ada") -> str:
+    """Sign in on the page as a browser does, with CSRF on; the CSRF token of the session."""
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
     assert token, "the sign-in page has a CSRF token"
-    response = client.post("/login", data={"username": "ada", "password": PASSWORD,
+    response = client.post("/login", data={"username": username, "password": PASSWORD,
                                            "csrf_token": token.group(1)})
     assert response.status_code == 303
+    # signing in starts a new session, with a new CSRF token: read it off the next page
+    page = client.get("/").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    assert token, "a signed-in page has a CSRF token (the sign-out button)"
     return token.group(1)
 
 
@@ -637,3 +640,41 @@ def test_answers_through_the_api_are_rate_limited_per_account(app, ada) -> None:
     error = ada.call("PUT", f"/attempts/{attempt['id']}/answers/{third}", {"response": "x"}, status=429)
     assert error["error"] and int(ada.last.headers["Retry-After"]) > 0
     assert third not in answered(ada, attempt["id"])
+
+
+def _nested(depth: int) -> Any:
+    value: Any = "Tulsi Gabbard"
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+@pytest.mark.parametrize(("question_id", "response"), [
+    ("fbi", "Kash Patel " * 190_000),  # just under the 2 MiB a request may carry
+    ("eyes", "5" * 1000),
+    ("dni", _nested(2)),
+    ("partners", _nested(3)),
+    ("partners", ["Colombia"] * 1000),
+    ("order", ["one", "two", "three", "one"]),
+    ("match", {"MI5": "United Kingdom", "FBI": "United States", "CIA": "United States"}),
+    ("match", {"MI5": "United Kingdom " * 100}),
+    ("match", {"MI5": ["United Kingdom"]}),
+])
+def test_an_oversize_or_over_deep_response_is_422_and_stores_nothing(ada, question_id, response) -> None:
+    attempt = ada.call("POST", "/banks/everything/attempts", {}, status=201)["attempt"]
+    path = f"/attempts/{attempt['id']}/answers/{question_id}"
+    error = ada.call("PUT", path, {"response": response}, status=422)["error"]
+    assert "answer" in error.lower()
+    assert answered(ada, attempt["id"]) == {}
+    # the question can still be answered properly
+    assert ada.call("PUT", path, {"response": RIGHT[question_id]}, status=200)["correct"]
+
+
+def test_a_deeply_nested_body_is_422_and_the_attempt_still_reads(ada) -> None:
+    attempt = ada.call("POST", "/banks/everything/attempts", {}, status=201)["attempt"]
+    path = f"/attempts/{attempt['id']}/answers"
+    error = ada.call("PUT", f"{path}/dni", {"response": _nested(900)}, status=422)["error"]
+    assert "nests" in error
+    raw = '{"response": ' + "[" * 900 + "]" * 900 + "}"
+    ada.call("PUT", f"{path}/order", data=raw, content_type="application/json", status=422)
+    assert answered(ada, attempt["id"]) == {}  # and reading the attempt back is not a 500

@@ -125,9 +125,9 @@ def test_a_whole_class_runs_through_the_api(app, client, tmp_path) -> None:
     resumed = ada.call("POST", "/banks/everything/attempts", {"assignment_id": assignment_id},
                        status=200)["attempt"]
     assert resumed["id"] == attempt["id"]
-    # A plain attempt at the same bank is another attempt, not the assignment's.
-    plain = ada.call("POST", "/banks/everything/attempts", {}, status=201)["attempt"]
-    assert plain["id"] != attempt["id"] and plain["deadline_at"] is None
+    # Practice of the same bank would show its keys: refused while the assignment is open to her.
+    refused = ada.call("POST", "/banks/everything/attempts", {}, status=409)["error"]
+    assert "set as an assignment in Year 9 Media" in refused
     for question_id, response in RIGHT.items():
         ada.call("PUT", f"/attempts/{attempt['id']}/answers/{question_id}", {"response": response},
                  status=200)
@@ -155,6 +155,10 @@ def test_a_whole_class_runs_through_the_api(app, client, tmp_path) -> None:
     used_up = bob.call("POST", "/banks/everything/attempts", {"assignment_id": assignment_id},
                        status=409)["error"]
     assert "all 2 attempts" in used_up
+    # with the assignment's attempts used up, practice of the bank is open to him again
+    plain = bob.call("POST", "/banks/everything/attempts", {}, status=201)["attempt"]
+    assert plain["deadline_at"] is None
+    assert db.session.get(Attempt, plain["id"]).assignment_id is None
     board = bob.call("GET", f"/classes/{class_id}/leaderboard", status=200)
     assert [(e["rank"], e["name"]) for e in board["entries"]] == [(1, "Ada Lovelace"), (1, "Bob Baker")]
     assert board["me"] == board["entries"][1]
@@ -336,11 +340,7 @@ def test_without_credentials_every_class_route_is_401(app, client, room: Room) -
 
 def test_a_cookie_write_needs_the_csrf_header(app, client, room: Room) -> None:
     app.config["WTF_CSRF_ENABLED"] = True
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    response = client.post("/login", data={"username": "tess", "password": PASSWORD,
-                                           "csrf_token": token})
-    assert response.status_code == 303
+    token = test_api.sign_in_with_the_form(client, "tess")
     browser = Api(app, client)
     browser.call("POST", "/classes", {"name": "By cookie"}, status=400)
     browser.call("POST", "/classes", {"name": "By cookie"}, status=201, headers={"X-CSRFToken": token})

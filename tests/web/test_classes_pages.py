@@ -173,6 +173,51 @@ def test_a_roster_without_its_header_is_refused(teacher, room) -> None:
     assert "The CSV needs a header line with: display_name, username." in response.text
 
 
+@pytest.mark.parametrize("text", [
+    "username,display_name,role\nnew.boss,New Boss,teacher\nbea.x,Bea Xu,student\n",
+    "username,display_name,role,password\nnew.boss,New Boss,teacher,known to me\n",
+])
+def test_a_roster_with_role_teacher_creates_no_teacher(teacher, room, text) -> None:
+    response = upload(teacher, room, text)
+    assert response.status_code == 422
+    assert "A roster adds students only, each with a one-time password: remove the role" in response.text
+    assert "Nothing was added." in response.text
+    assert db.session.execute(select(Account.username).where(Account.role == "teacher")).scalars().all() == [
+        "teach"]
+    assert classes.members(room.id) == [] and "new.boss" not in response.text
+
+
+def test_a_roster_with_a_password_column_is_refused(teacher, room) -> None:
+    response = upload(teacher, room, "username,display_name,password\nbea.x,Bea Xu,known to me\n")
+    assert response.status_code == 422
+    assert "remove the password column and upload the file again" in response.text
+    assert db.session.execute(select(Account).where(Account.username == "bea.x")).first() is None
+
+
+def test_a_username_twice_and_an_invalid_one_are_refused_per_row_and_the_rest_added(teacher, room) -> None:
+    response = upload(teacher, room, "username,display_name\nbea.x,Bea Xu\nBEA.X,Bea Again\n"
+                                     "no spaces allowed,Spaces\ncal.y,Cal Young\n")
+    assert response.status_code == 200
+    assert "Not added: An earlier row has this username; only the first counts." in response.text
+    assert "Not added: A username has 3 to 32" in response.text
+    assert {a.username for _, a in classes.members(room.id)} == {"bea.x", "cal.y"}
+    assert account("bea.x").display_name == "Bea Xu"
+
+
+def test_a_student_already_in_the_class_is_left_as_they_are(app, teacher, room) -> None:
+    student_in(app, room, "ada.l")
+    response = upload(teacher, room, "username,display_name\nada.l,Someone Else\n")
+    assert response.status_code == 200 and "Already in this class." in response.text
+    assert account("ada.l").display_name == "Ada.L" and len(classes.members(room.id)) == 1
+
+
+def test_a_roster_of_more_than_500_students_is_refused(teacher, room) -> None:
+    rows = "".join(f"kid.{n:03},Kid {n}\n" for n in range(501))
+    response = upload(teacher, room, "username,display_name\n" + rows)
+    assert response.status_code == 422 and "A roster adds at most 500 students" in response.text
+    assert classes.members(room.id) == []
+
+
 def test_a_roster_file_that_is_too_large_says_so(app, teacher, room) -> None:
     app.config["MAX_CONTENT_LENGTH"] = 1000
     response = upload(teacher, room, "username,display_name\n" + "abc,Abc\n" * 200)
@@ -359,6 +404,25 @@ def test_a_student_sees_their_own_rank_outside_the_top_ten(app, teacher, room, h
     assert names_on(top.get(f"/classes/{room.id}/assignments/{homework.id}/board").text).count("Kid04") == 1
     # the teacher sees everyone
     assert len(names_on(teacher.get(f"/classes/{room.id}/assignments/{homework.id}/board").text)) == 12
+
+
+def test_a_student_reads_over_the_api_only_what_the_board_page_shows(app, teacher, room,
+                                                                     homework) -> None:
+    for number in range(11):
+        student_in(app, room, f"kid{number:02d}")
+        sit(account(f"kid{number:02d}"), homework.id, 3 + number % 5)  # 5 to 9 points
+    last = student_in(app, room, "zed")
+    sit(account("zed"), homework.id, 1)  # 12th of 12
+    for path, query in ((f"/classes/{room.id}/board", ""),
+                        (f"/classes/{room.id}/assignments/{homework.id}/board",
+                         f"?assignment_id={homework.id}")):
+        on_page = names_on(last.get(path).text)
+        board = last.get(f"/api/v1/classes/{room.id}/leaderboard{query}").get_json()
+        assert [e["name"] for e in board["entries"]] == on_page[:10]  # the top ten, no more
+        assert (board["me"]["name"], board["me"]["rank"]) == ("Zed", 12) and on_page[10] == "Zed"
+        everyone = teacher.get(f"/api/v1/classes/{room.id}/leaderboard{query}").get_json()
+        assert len(everyone["entries"]) == 12 and everyone["me"] is None
+        assert [e["name"] for e in everyone["entries"]] == names_on(teacher.get(path).text)
 
 
 def test_the_projector_and_its_json(app, teacher, room, homework) -> None:
