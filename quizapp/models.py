@@ -28,6 +28,11 @@ class Article(db.Model):
     blocks: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     content_hash: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    #: The teacher who wrote it in the browser; None for an article from ``seeds/``.
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("account.id", ondelete="SET NULL"), index=True)
+    #: The body as the teacher wrote it (Markdown), for editing; None for seeds.
+    body: Mapped[str | None] = mapped_column(Text)
 
     banks: Mapped[list[Bank]] = relationship(back_populates="article")
 
@@ -54,11 +59,33 @@ class Bank(db.Model):
     file_path: Mapped[str | None] = mapped_column(String(1000))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    #: The teacher who wrote it in the browser; None for a bank loaded from files.
+    owner_id: Mapped[int | None] = mapped_column(
+        ForeignKey("account.id", ondelete="SET NULL"), index=True)
+    #: "private" (its author, and students it is assigned to) or "teachers" (every teacher
+    #: may preview, assign and copy it). Banks from files are everyone's, whatever this says.
+    visibility: Mapped[str] = mapped_column(String(16), default="private")
+    #: The YAML text it was last saved or loaded from.
+    source_yaml: Mapped[str | None] = mapped_column(Text)
 
     article: Mapped[Article | None] = relationship(back_populates="banks")
     questions: Mapped[list[Question]] = relationship(
         back_populates="bank", order_by="Question.position"
     )
+
+
+class BankDraft(db.Model):
+    """A teacher's bank text kept as it is, valid or not; students never see a draft."""
+
+    __tablename__ = "bank_draft"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), index=True)
+    #: The published bank this draft edits, if any.
+    bank_id: Mapped[str | None] = mapped_column(ForeignKey("bank.id", ondelete="CASCADE"), index=True)
+    yaml: Mapped[str] = mapped_column(Text)
+    visibility: Mapped[str] = mapped_column(String(16), default="private")
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class Question(db.Model):

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from quizapp.extensions import db
 from quizapp.models import Account, Assignment, Attempt, Bank, Classroom, Membership, utcnow
-from quizapp.services import accounts
+from quizapp.services import accounts, authoring
 from quizapp.services.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
 
 #: No 0/O, 1/I/L, 2/Z, 5/S, 8/B: codes are read off a projector and typed on phones.
@@ -385,7 +385,8 @@ def create_assignment(classroom: Classroom, bank_id: str, *, opens_at: dt.dateti
                       due_at: dt.datetime | None = None, max_attempts: int | None = None,
                       time_limit_seconds: int | None = None) -> Assignment:
     # a bank id is a slug: one with a control character names none (and NUL breaks PostgreSQL)
-    if not bank_id.isprintable() or db.session.get(Bank, bank_id) is None:
+    bank = db.session.get(Bank, bank_id) if bank_id.isprintable() else None
+    if bank is None or not authoring.can_see(classroom.teacher, bank):
         raise NotFound("There is no such quiz.")
     if opens_at and due_at and due_at <= opens_at:
         raise Invalid("The due date must come after the opening date.")

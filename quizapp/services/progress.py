@@ -10,7 +10,16 @@ from sqlalchemy import func, select
 
 from quizapp.banks.schema import SKILLS
 from quizapp.extensions import db
-from quizapp.models import Answer, Article, Attempt, AttemptQuestion, Bank, Question, QuestionVersion
+from quizapp.models import (
+    Account,
+    Answer,
+    Article,
+    Attempt,
+    AttemptQuestion,
+    Bank,
+    Question,
+    QuestionVersion,
+)
 
 
 @dataclass
@@ -76,7 +85,7 @@ def skill_mastery(account_id: int) -> dict[str, float | None]:
         .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
         .join(QuestionVersion, AttemptQuestion.question_version_id == QuestionVersion.id)
         .outerjoin(Answer, Answer.attempt_question_id == AttemptQuestion.id)
-        .where(Attempt.account_id == account_id,
+        .where(Attempt.account_id == account_id, Attempt.kind != "preview",
                (Answer.id.is_not(None)) | (Attempt.finished_at.is_not(None)))
         .order_by(when, AttemptQuestion.id)
     ).all()
@@ -106,7 +115,11 @@ class CatalogueSection:
 
 
 def catalogue(account_id: int | None) -> list[CatalogueSection]:
-    """Banks with questions, grouped by article, with the account's best score and attempts."""
+    """Banks with questions that the account may see, grouped by article, with the account's
+    best score and attempts."""
+    from quizapp.services.authoring import visible_banks
+
+    account = db.session.get(Account, account_id) if account_id else None
     counts = dict(
         db.session.execute(
             select(Question.bank_id, func.count(Question.id))
@@ -114,7 +127,8 @@ def catalogue(account_id: int | None) -> list[CatalogueSection]:
             .group_by(Question.bank_id)
         ).all()
     )
-    banks = db.session.execute(select(Bank).order_by(Bank.title)).scalars().all()
+    banks = db.session.execute(
+        select(Bank).where(visible_banks(account)).order_by(Bank.title)).scalars().all()
     mine = {p.bank_id: p for p in bank_progress(account_id)} if account_id else {}
     started = dict(
         db.session.execute(

@@ -36,6 +36,18 @@ from quizapp.services.errors import Conflict, Invalid, NotFound
 GRACE = dt.timedelta(seconds=5)
 
 
+def visible_bank(account_id: int, bank_id: str) -> Bank:
+    """The bank, if the account may see it (see :mod:`quizapp.services.authoring`); else
+    :class:`NotFound`, as if it did not exist."""
+    from quizapp.models import Account
+    from quizapp.services.authoring import can_see
+
+    bank = get_bank(bank_id)
+    if bank.owner_id is not None and not can_see(db.session.get(Account, account_id), bank):
+        raise NotFound("There is no such quiz.")
+    return bank
+
+
 def get_bank(bank_id: str) -> Bank:
     # a bank id is a slug: one with a control character names none (and NUL breaks PostgreSQL)
     bank = db.session.get(Bank, bank_id) if bank_id.isprintable() else None
@@ -187,7 +199,7 @@ def begin_attempt(account_id: int, bank_id: str, *, assignment_id: int | None = 
     limit is used up.
     """
     now = now or utcnow()
-    bank = get_bank(bank_id)
+    bank = visible_bank(account_id, bank_id)
     max_attempts = bank.settings.get("max_attempts")
     time_limit = bank.settings.get("time_limit_seconds")
     if assignment_id is not None:
@@ -223,6 +235,21 @@ def begin_attempt(account_id: int, bank_id: str, *, assignment_id: int | None = 
     raise Conflict("This quiz is being started from elsewhere at the same moment; try again.")
 
 
+def start_preview(account_id: int, bank_id: str, *, now: dt.datetime | None = None) -> Attempt:
+    """A teacher's try of a bank as a student takes it; kind "preview" counts nowhere (not in
+    progress, boards or reports). Resumes the open one."""
+    now = now or utcnow()
+    bank = visible_bank(account_id, bank_id)
+    existing = open_attempt(account_id, bank_id, "preview")
+    if existing is not None and not expire_if_due(existing, now):
+        return existing
+    versions = current_versions(bank_id)
+    if not versions:
+        raise NotFound("This quiz has no questions.")
+    return _create(account_id, bank, versions, "preview", now,
+                   time_limit=bank.settings.get("time_limit_seconds"))
+
+
 def missed_versions(account_id: int, bank_id: str) -> list[QuestionVersion]:
     """Current versions of the questions not fully right in the latest finished attempt."""
     latest = db.session.execute(
@@ -251,7 +278,7 @@ def missed_versions(account_id: int, bank_id: str) -> list[QuestionVersion]:
 def start_practice(account_id: int, bank_id: str, *, now: dt.datetime | None = None) -> Attempt:
     """A new attempt made of the questions the account missed last time."""
     now = now or utcnow()
-    bank = get_bank(bank_id)
+    bank = visible_bank(account_id, bank_id)
     refuse_practice_during_assignment(account_id, bank)
     existing = open_attempt(account_id, bank_id, "practice")
     if existing is not None and not expire_if_due(existing, now):

@@ -348,7 +348,7 @@ def list_banks() -> schemas.BankList:
     return schemas.BankList(banks=[
         schemas.BankSummary(id=entry.bank.id, title=entry.bank.title, questions=entry.questions,
                             source=entry.bank.source_id)
-        for section in progress_service.catalogue(None) for entry in section.entries
+        for section in progress_service.catalogue(current_user.id) for entry in section.entries
     ])
 
 

@@ -202,7 +202,7 @@ def join() -> Any:
 
 def _bank_choices() -> list[SelectChoice]:
     return [SelectChoice(entry.bank.id, entry.bank.title)
-            for section in progress_service.catalogue(None) for entry in section.entries]
+            for section in progress_service.catalogue(current_user.id) for entry in section.entries]
 
 
 def _teacher_page(classroom: Classroom, **forms: Any) -> str:

@@ -61,3 +61,20 @@ def percent(score: float | None, points: float | None = 1.0) -> str:
     if score is None or not points:
         return "–"
     return f"{math.floor(100 * score / points + 0.5)}%"
+
+
+def teacher_view(article_id: str | None, content: dict[str, Any]) -> dict[str, Any]:
+    """A question as its teacher previews it: as asked, with the key, explanation and evidence."""
+    from quizapp.services.banks import question_model
+
+    question = question_model(content)
+    view = {key: content[key] for key in ("id", "type", "prompt", "choices", "items", "skill")
+            if key in content}
+    view["points"] = content.get("points", 1)
+    if "pairs" in content:
+        view["lefts"] = list(content["pairs"])
+        view["rights"] = [*content["pairs"].values(), *content.get("distractors", [])]
+    view["key"] = show_key(question)
+    view["explanation"] = content.get("explanation")
+    view["evidence"] = evidence_link(article_id, content.get("evidence"))
+    return view

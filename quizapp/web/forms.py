@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
+    DateField,
     DateTimeLocalField,
     HiddenField,
     IntegerField,
@@ -13,6 +14,8 @@ from wtforms import (
     RadioField,
     SelectField,
     StringField,
+    TextAreaField,
+    URLField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, ValidationError
@@ -161,3 +164,65 @@ class AssignmentForm(FlaskForm):
     def validate_due_at(self, field: DateTimeLocalField) -> None:
         if field.data and self.opens_at.data and field.data <= self.opens_at.data:
             raise ValidationError("The due date must come after the opening date.")
+
+
+# -- authoring (teachers) -----------------------------------------------------------------------
+
+#: The largest bank text the editor sends (a bank file's limit, 1 MiB).
+_MAX_YAML = 1024 * 1024
+
+VISIBILITY_CHOICES = [
+    SelectChoice("private", "Only me (and the classes I assign it to)"),
+    SelectChoice("teachers", "Every teacher may preview, assign and copy it"),
+]
+
+
+class BankEditorForm(FlaskForm):
+    """The bank editor: its text, who may see it; the pressed button says what to do."""
+
+    yaml = TextAreaField("Bank (YAML)", validators=[Length(max=_MAX_YAML)],
+                         render_kw={"spellcheck": "false", "autocapitalize": "none",
+                                    "autocomplete": "off", "rows": 30})
+    visibility = SelectField("Who may see it", choices=VISIBILITY_CHOICES, default="private",
+                             validators=[DataRequired()])
+
+
+class PreviewRequest(FlaskForm):
+    """The editor's text and the cursor's line, for the preview of the question there."""
+
+    yaml = TextAreaField(validators=[Length(max=_MAX_YAML)])
+    line = IntegerField(validators=[Optional(), NumberRange(min=1, max=1_000_000)])
+
+
+class BankUploadForm(FlaskForm):
+    file = FileField(
+        "Bank file (.yaml)",
+        validators=[FileRequired("Choose a .yaml file."),
+                    FileAllowed(["yaml", "yml"], "A bank file ends in .yaml or .yml.")],
+        description="It opens as a draft in the editor; nothing changes until you publish it.",
+        render_kw={"accept": ".yaml,.yml,text/yaml,text/plain"},
+    )
+
+
+class ArticleForm(FlaskForm):
+    """An article pasted by a teacher; paragraphs are numbered as students will see them."""
+
+    title = StringField("Headline", validators=[DataRequired(), Length(max=500)])
+    outlet = StringField("Outlet (optional)", validators=[Optional(), Length(max=200)],
+                         description="Leave empty when the text does not say where it was published.")
+    author = StringField("Author (optional)", validators=[Optional(), Length(max=200)],
+                         description="Leave empty when the text names no author.")
+    published = DateField("Published on (optional)", validators=[Optional()])
+    url = URLField("Link to the original (optional)", validators=[Optional(), Length(max=1000)])
+    article_id = StringField(
+        "Article id (optional)", validators=[Optional(), Length(max=64)],
+        description="Lower-case letters, digits and dashes; banks name the article by it. "
+                    "Made from the headline when left empty.",
+        render_kw={"autocapitalize": "none", "spellcheck": "false"},
+    )
+    body = TextAreaField(
+        "Text", validators=[DataRequired(), Length(max=200_000)],
+        description="Paste the article. Leave a blank line between paragraphs; lines starting "
+                    "with # are headings. Paragraphs are numbered from 1.",
+        render_kw={"rows": 20},
+    )

@@ -40,8 +40,11 @@ def home() -> str:
 @bp.get("/quizzes/<bank_id>")
 def bank(bank_id: str) -> str:
     try:
-        bank = quiz_service.get_bank(bank_id)
+        bank = (quiz_service.visible_bank(current_user.id, bank_id) if current_user.is_authenticated
+                else quiz_service.get_bank(bank_id))
     except NotFound:
+        abort(404)
+    if bank.owner_id is not None and not current_user.is_authenticated:
         abort(404)
     questions = len(quiz_service.current_versions(bank_id))
     context: dict[str, Any] = {"bank": bank, "questions": questions}

@@ -15,15 +15,18 @@ from sqlalchemy import select
 from werkzeug.routing import Rule
 
 from quizapp.extensions import db
-from quizapp.models import Account
+from quizapp.models import Account, Article, Bank
 from quizapp.scoring import key_response
-from quizapp.services import accounts, leaderboard, quiz
+from quizapp.services import accounts, authoring, leaderboard, quiz
 from quizapp.services import classes as classes_service
 from tests.conftest import sign_in
 
 PASSWORD = "correct horse"
 NEW_PASSWORD = "battery staple"
 BANK_ID = "all-types"
+#: A bank and an article that t1 wrote in the browser.
+OWN_BANK = "own-bank"
+OWN_ARTICLE = "own-article"
 ARTICLE_ID = "allies-intelligence-sharing"
 #: The actors, outsiders first, so that a write the class's own people may make (leaving the
 #: class, finishing an attempt) happens after the outsiders were refused.
@@ -52,6 +55,8 @@ class World:
     open_attempt: int
     tokens: dict[str, str] = field(default_factory=dict)
     cookies: dict[str, str] = field(default_factory=dict)
+    #: A bank draft of t1's.
+    draft: int = 0
 
 
 def _answer_all_right(attempt_id: int, account_id: int) -> None:
@@ -61,12 +66,14 @@ def _answer_all_right(attempt_id: int, account_id: int) -> None:
 
 
 def clear_world() -> None:
-    """Delete every row but the banks' (so a world can be rebuilt quickly)."""
+    """Delete every row but the banks' from files (so a world can be rebuilt quickly)."""
     db.session.remove()
     with db.engine.begin() as connection:
         for table in reversed(db.metadata.sorted_tables):
             if table.name not in BANK_TABLES:
                 connection.execute(table.delete())
+        connection.execute(Bank.__table__.delete().where(Bank.file_path.is_(None)))
+        connection.execute(Article.__table__.delete().where(Article.body.is_not(None)))
     leaderboard.clear_cache()
 
 
@@ -94,6 +101,10 @@ def build_world(app: Flask) -> World:
     )
     for actor, account in made.items():
         world.tokens[actor] = accounts.issue_token(account)
+    world.draft = authoring.save_draft(made["t1"], "format: 1\n").id
+    authoring.create_article(made["t1"], authoring.ArticleInput("T1's article", "One paragraph."),
+                             OWN_ARTICLE)
+    authoring.save_bank(made["t1"], _bank(OWN_BANK))
     csrf = app.config.get("WTF_CSRF_ENABLED")
     app.config["WTF_CSRF_ENABLED"] = False
     try:
@@ -147,6 +158,10 @@ def url_values(world: World, endpoint: str) -> dict[str, Any]:
         "article_id": ARTICLE_ID,
         "question_id": "dni",
         "filename": "style.css",
+        "draft_id": world.draft,
+        # the writes of authoring that only an author may make go to t1's own bank and article
+        **({"bank_id": OWN_BANK} if endpoint in ("teach.edit", "api.update_bank") else {}),
+        **({"article_id": OWN_ARTICLE} if endpoint == "teach.edit_article" else {}),
     }
 
 
@@ -189,8 +204,33 @@ BODIES: dict[tuple[str, str], Callable[[World, str], dict[str, Any]]] = {
     ("api.create_assignment", "POST"): lambda w, a: {"json": {"bank_id": BANK_ID}},
     ("api.add_roster", "POST"): lambda w, a: {"json": {"students": [
         {"username": "new.kid", "display_name": "New Kid"}]}},
+    ("teach.new_article", "POST"): lambda w, a: {"data": {
+        "title": "A new article", "article_id": f"article-{a}", "body": "One paragraph.",
+        "action": "save"}},
+    ("teach.new_bank", "POST"): lambda w, a: {"data": {"yaml": _bank(f"new-{a}"), "action": "publish",
+                                                       "visibility": "private"}},
+    ("teach.draft", "POST"): lambda w, a: {"data": {"yaml": _bank(f"draft-{a}"), "action": "publish",
+                                                    "visibility": "private"}},
+    ("teach.upload", "POST"): lambda w, a: {"data": {"file": (io.BytesIO(_bank(f"up-{a}").encode()),
+                                                              "bank.yaml")},
+                                            "content_type": "multipart/form-data"},
+    ("teach.preview", "POST"): lambda w, a: {"data": {"yaml": _bank("preview"), "line": "5"}},
+    ("api.create_article", "POST"): lambda w, a: {"json": {"title": "A new article",
+                                                           "body": "One paragraph.", "id": f"api-{a}"}},
+    ("api.validate_bank", "POST"): lambda w, a: {"json": {"yaml": _bank("checked")}},
+    ("api.create_bank", "POST"): lambda w, a: {"json": {"yaml": _bank(f"api-{a}")}},
+    ("api.update_bank", "PUT"): lambda w, a: {"json": {"yaml": _bank(OWN_BANK)}},
+    ("teach.edit", "POST"): lambda w, a: {"data": {"yaml": _bank(OWN_BANK), "action": "publish",
+                                                   "visibility": "private"}},
+    ("teach.edit_article", "POST"): lambda w, a: {"data": {
+        "title": "T1's article", "body": "One paragraph, changed.", "action": "save"}},
 }
 
+
+def _bank(bank_id: str) -> str:
+    """A small valid bank text."""
+    return (f"format: 1\nid: {bank_id}\ntitle: A bank\nquestions:\n  - id: q\n    type: true_false\n"
+            "    prompt: A statement.\n    answer: true\n    explanation: Why.\n")
 
 
 def body_for(endpoint: str, method: str, world: World, actor: str) -> dict[str, Any]:

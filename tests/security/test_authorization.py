@@ -99,6 +99,27 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api.list_assignments": {"GET": "401 200 404 200 404"},
     "api.class_leaderboard": {"GET": "401 200 404 200 404"},
     "api.assignment_results": {"GET": "401 403 404 200 404"},
+    # -- authoring (teachers); BANK_ID is a bank from files, the draft is t1's
+    "teach.banks": {"GET": "login 403 403 200 200"},
+    "teach.upload": {"POST": "login 403 403 303 303"},  # opens as a draft
+    "teach.new_bank": {"GET": "login 403 403 200 200", "POST": "login 403 403 303 303"},
+    "teach.draft": {"GET": "login 403 403 200 404", "POST": "login 403 403 303 404"},
+    "teach.discard": {"POST": "login 403 403 303 404"},
+    "teach.edit": {"GET": "login 403 403 200 404", "POST": "login 403 403 303 404"},  # t1's own bank
+    "teach.preview": {"POST": "login 403 403 200 200"},
+    "teach.bank": {"GET": "login 403 403 200 200"},
+    "teach.download": {"GET": "login 403 403 200 200"},
+    "teach.copy": {"POST": "login 403 403 303 303"},
+    "teach.try_bank": {"POST": "login 403 403 303 303"},
+    "teach.new_article": {"GET": "login 403 403 200 200", "POST": "login 403 403 303 303"},
+    "teach.edit_article": {"GET": "login 403 403 200 403", "POST": "login 403 403 303 403"},  # t1's
+    "api.create_article": {"POST": "401 403 403 201 201"},
+    "api.get_article": {"GET": "401 200 200 200 200"},
+    "api.validate_bank": {"POST": "401 403 403 200 200"},
+    "api.create_bank": {"POST": "401 403 403 201 201"},
+    "api.update_bank": {"PUT": "401 404 404 200 404"},  # t1's own bank
+    "api.bank_source": {"GET": "401 404 404 200 200"},
+    "api.bank_preview": {"GET": "401 404 404 200 200"},
 }
 
 
