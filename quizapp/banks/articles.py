@@ -162,10 +162,12 @@ def parse_article(raw: bytes, name: str) -> Article:
         problems.append(Problem(name, 2, 1, f"id '{meta['id']}' is not a slug"))
     image = meta.get("image")
     if image is not None and not (
-        isinstance(image, dict) and all(isinstance(image.get(k, ""), str) for k in ("alt", "caption"))
+        isinstance(image, dict)
+        and all(isinstance(image.get(k, ""), str) for k in ("alt", "caption", "credit"))
     ):
         line, col = located.position(("image",))
-        problems.append(Problem(name, line + 1, col, "image must be a mapping of 'alt' and 'caption'"))
+        problems.append(Problem(name, line + 1, col,
+                                "image must be a mapping of 'alt', 'caption' and 'credit' (texts)"))
     if problems:
         raise ArticleError(problems)
 

@@ -160,6 +160,9 @@ def test_the_reader_numbers_every_paragraph_with_an_anchor(app, client) -> None:
     page = client.get("/articles/allies-intelligence-sharing").text
     assert [int(n) for n in re.findall(r'id="p(\d+)"', page)] == list(range(1, 19))
     assert "MI6’s headquarters at Vauxhall Cross" in page  # the image caption
+    assert "Credit: Tolga Akmen/Anadolu Agency via Getty Images" in page
+    # the article names no outlet, author or date: the reader says so rather than invent them
+    assert "Outlet not given" in page and "No author named" in page and "No date printed" in page
     assert page.count("<h2>") >= 2
     assert "Quizzes about this article" in page
 

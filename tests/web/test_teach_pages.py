@@ -37,10 +37,15 @@ def test_a_pasted_article_is_previewed_numbered_then_saved(teacher) -> None:
     assert re.search(r'para-number">2</span>\s*Colombia suspended', page)
     assert db.session.get(Article, "allies-pull-back") is None  # a preview saves nothing
     saved = teacher.post("/teach/articles/new", data={
-        "title": "Allies pull back", "body": ARTICLE, "outlet": "", "author": "", "action": "save"})
+        "title": "Allies pull back", "body": ARTICLE, "outlet": "The Daily Example", "author": "",
+        "published": "2025-11-14", "url": "https://example.org/allies", "action": "save"})
     assert saved.status_code == 303
     article = db.session.get(Article, "allies-pull-back")
-    assert len(article.paragraphs) == 3 and "outlet" not in article.meta
+    assert len(article.paragraphs) == 3 and "author" not in article.meta
+    reader = teacher.get(saved.headers["Location"]).get_data(as_text=True)
+    assert "The Daily Example" in reader and "No author named" in reader
+    assert '<time datetime="2025-11-14">' in reader and 'href="https://example.org/allies"' in reader
+    assert 'id="p3"' in reader
 
 
 def test_the_editor_checks_inserts_and_publishes_without_javascript(teacher) -> None:
