@@ -67,6 +67,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         #: Wrong join codes per account and per address: codes cannot be guessed by trying.
         JOIN_LIMIT_PER_ACCOUNT="10 per minute",
         JOIN_LIMIT_PER_ADDRESS="60 per minute",
+        #: Checks and previews of the bank editor (it sends one as the teacher types).
+        CHECK_LIMIT_PER_ACCOUNT="120 per minute",
+        CHECK_LIMIT_PER_ADDRESS="2000 per minute",
         #: Accounts made by sign-up per address (a class signing up at once fits in a few minutes).
         SIGNUP_LIMIT_PER_ADDRESS="10 per minute",
         #: How long a sign-in lasts at most (seconds); signing out ends it at once.

@@ -96,6 +96,12 @@ def limit_attempt_starts() -> Callable[[Any], Any]:
         methods=("POST",))
 
 
+def limit_checks() -> Callable[[Any], Any]:
+    """The bank editor's checks and previews (sent as a teacher types), per account and address."""
+    return limit_per_account_and_address(
+        "CHECK", "Too many checks at once: wait a moment; your text is kept.", methods=("POST",))
+
+
 def limit_joins() -> Callable[[Any], Any]:
     """Wrong join codes (404 from the API, 422 from the page), per account and per address."""
     return limit_per_account_and_address(

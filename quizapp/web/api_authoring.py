@@ -9,6 +9,7 @@ from flask import Response, jsonify
 from flask_login import current_user
 from pydantic import Field
 
+from quizapp.extensions import limit_checks
 from quizapp.models import Account
 from quizapp.services import authoring
 from quizapp.services.errors import Forbidden, NotFound
@@ -158,7 +159,8 @@ def get_article(article_id: str) -> ArticleReply:
 
 
 @route("POST", "/banks/validate", summary="Check a bank's text (teachers)", reply=ValidateReply,
-       body=YamlRequest, errors=(403,))
+       body=YamlRequest, errors=(403, 429))
+@limit_checks()
 def validate_bank(body: YamlRequest) -> ValidateReply:
     """Every error and warning, with its line and column, as `quizapp validate` gives them.
     Warnings never make a bank invalid."""

@@ -17,7 +17,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from quizapp.extensions import login_manager
+from quizapp.extensions import limit_checks, login_manager
 from quizapp.models import Account, Bank, BankDraft
 from quizapp.services import authoring
 from quizapp.services import quiz as quiz_service
@@ -274,6 +274,7 @@ def edit(bank_id: str) -> Any:
 
 
 @bp.post("/editor/preview")
+@limit_checks()
 def preview() -> Response:
     """The question under the editor's cursor, as a student sees it and as the teacher does."""
     form = PreviewRequest()

@@ -50,7 +50,6 @@ questions:
 
 @pytest.fixture
 def app(app: Flask) -> Flask:
-    app.config["RATELIMIT_ENABLED"] = False
     for name, role in (("tess", "teacher"), ("tom", "teacher"), ("ada", "student"), ("bob", "student")):
         create_account(name, name.title(), PASSWORD, role)
     return app
@@ -236,3 +235,11 @@ def test_a_teachers_try_of_a_bank_counts_nowhere(app, client, tess, article) -> 
 
     assert progress.skill_mastery(owner.id)["recall"] is None
     assert db.session.execute(select(func.count(Attempt.id)).where(Attempt.kind == "full")).scalar_one() == 0
+
+
+def test_checks_are_rate_limited_and_say_the_text_is_kept(app, client, tess) -> None:
+    app.config["CHECK_LIMIT_PER_ACCOUNT"] = "2 per minute"
+    for _ in range(2):
+        tess.call("POST", "/banks/validate", {"yaml": BANK}, status=200)
+    refused = tess.call("POST", "/banks/validate", {"yaml": BANK}, status=429)
+    assert "text is kept" in refused["error"]
