@@ -70,7 +70,10 @@ def prepare(app: Flask) -> list[str]:
         app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
     upgrade_database()
     report = validate_paths([Path(app.config["QUESTIONS_DIR"])], Path(app.config["SEEDS_DIR"]))
-    lines.extend(str(p) for p in [*report.problems, *report.warnings])
+    lines.extend(str(p) for p in report.problems)
+    if report.warnings:
+        lines.append(f"questions: {len(report.warnings)} item-writing warning(s); "
+                     "`quizapp validate questions/` lists them")
     if report.ok:
         result = sync_banks(report.banks)
         db.session.commit()

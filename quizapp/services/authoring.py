@@ -354,7 +354,7 @@ def save_bank(owner: Account, text: str, *, visibility: str | None = None,
         raise Conflict(f"The id '{new_id}' belongs to another teacher's bank: choose another id.")
     if bank_id is None and existing is not None and visibility is None:
         visibility = existing.visibility
-    report = sync_banks([checked.bank])
+    report = sync_banks([checked.bank], from_files=False)
     row = db.session.get(Bank, new_id)
     assert row is not None  # noqa: S101 - just loaded
     row.file_path = None

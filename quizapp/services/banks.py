@@ -92,12 +92,15 @@ def _header(bank: BankFile) -> dict[str, Any]:
     return bank.model_dump(mode="json", exclude={"questions"})
 
 
-def sync_banks(validated: list[ValidatedBank]) -> LoadReport:
+def sync_banks(validated: list[ValidatedBank], *, from_files: bool = True) -> LoadReport:
     """Bring the database in line with ``validated`` banks; the caller commits.
 
     New questions get version 1; a question whose content changed gets a new
     version (older versions stay, for the attempts that used them); a question
     no longer in its file is retired, not deleted. Banks not named are left alone.
+
+    Loading files never touches a bank a teacher wrote in the browser (it is
+    reported as skipped); ``from_files=False`` is that browser's own saving.
     """
     report = LoadReport()
     seen_articles: set[str] = set()
@@ -107,6 +110,12 @@ def sync_banks(validated: list[ValidatedBank]) -> LoadReport:
             _sync_article(item.article, report)
     db.session.flush()
     for item in validated:
+        existing = db.session.get(Bank, item.bank.id)
+        if from_files and existing is not None and existing.owner_id is not None:
+            report.banks["skipped"] += 1
+            report.lines.append(f"bank '{item.bank.id}': skipped (a teacher wrote a bank with this "
+                                "id in the browser; give the file another id)")
+            continue
         _sync_bank(item, report)
     db.session.flush()
     return report

@@ -243,3 +243,22 @@ def test_checks_are_rate_limited_and_say_the_text_is_kept(app, client, tess) -> 
         tess.call("POST", "/banks/validate", {"yaml": BANK}, status=200)
     refused = tess.call("POST", "/banks/validate", {"yaml": BANK}, status=429)
     assert "text is kept" in refused["error"]
+
+
+def test_loading_files_never_takes_over_a_bank_written_in_the_browser(app, tess, article, tmp_path) -> None:
+    from quizapp.banks import validate_paths
+    from quizapp.services.banks import sync_banks
+    from tests.conftest import SEEDS
+
+    tess.call("POST", "/banks", {"yaml": BANK}, status=201)
+    path = tmp_path / "pull-back.yaml"
+    path.write_text(BANK.replace("source: pulled-back\n", "").replace(
+        "    evidence: {paragraph: 1, quote: \"The United Kingdom stopped sharing\"}\n", "").replace(
+        "    evidence: {paragraph: 2, quote: \"Colombia suspended intelligence sharing\"}\n", ""))
+    report = validate_paths([path], SEEDS)
+    assert report.ok, report.problems
+    loaded = sync_banks(report.banks)
+    db.session.commit()
+    assert loaded.banks["skipped"] == 1 and "skipped" in loaded.lines[0]
+    bank = db.session.get(Bank, "pull-back")
+    assert bank.owner_id is not None and bank.file_path is None and bank.source_yaml == BANK
