@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
 import statistics
 import sys
@@ -34,13 +33,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import create_engine, func, insert, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, insert, select, text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.banks import make_question  # noqa: E402
+from bench.databases import run_on_database  # noqa: E402
 from quizapp import create_app  # noqa: E402
 from quizapp.banks import validate_paths  # noqa: E402
 from quizapp.extensions import db  # noqa: E402
@@ -66,7 +65,6 @@ TEACHER = STUDENTS + 1
 REPORT_STUDENTS, REPORT_QUESTIONS = 200, 50
 T0 = dt.datetime(2026, 9, 1, 8, 0)
 #: A database of its own on the PostgreSQL server named (two runs at once do not clash).
-BENCH_DATABASE = f"quizapp_bench_{os.getpid()}"
 
 
 def candidates(content: dict[str, Any]) -> list[tuple[Any, float]]:
@@ -322,28 +320,7 @@ def main() -> None:
     parser.add_argument("--database-url", help="PostgreSQL server to use (default: a new SQLite file)")
     args = parser.parse_args()
 
-    if not args.database_url:
-        with tempfile.TemporaryDirectory() as tmp:
-            lines = run(f"sqlite:///{tmp}/bench.sqlite3", args.calls, "SQLite")
-    else:
-        given = make_url(args.database_url)
-        if given.get_backend_name() != "postgresql":
-            parser.error("--database-url takes a PostgreSQL URL; SQLite is the default")
-        admin = create_engine(given, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f"DROP DATABASE IF EXISTS {BENCH_DATABASE}"))
-            connection.execute(text(f"CREATE DATABASE {BENCH_DATABASE}"))
-        try:
-            url = given.set(database=BENCH_DATABASE).render_as_string(hide_password=False)
-            lines = run(url, args.calls, f"PostgreSQL ({BENCH_DATABASE} on {given.host})")
-        finally:
-            with admin.connect() as connection:
-                connection.execute(text(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)"))
-            admin.dispose()
-    load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
-    print("\n".join(lines))
-    print(f"({os.cpu_count()} cores; load average at the end {load})")
-
+    run_on_database(parser, args.database_url, lambda url, label: run(url, args.calls, label))
 
 if __name__ == "__main__":
     main()

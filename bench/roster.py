@@ -23,19 +23,15 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
-
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.databases import run_on_database  # noqa: E402
 from quizapp import create_app  # noqa: E402
 from quizapp.extensions import db  # noqa: E402
 from quizapp.services import accounts, classes  # noqa: E402
@@ -44,7 +40,6 @@ from quizapp.services.banks import upgrade_database  # noqa: E402
 ROWS = 500
 TARGET_SECONDS = 5.0
 PASSWORD = "bench teacher password"  # noqa: S105 - a throwaway account in a throwaway database
-BENCH_DATABASE = f"quizapp_bench_{os.getpid()}"
 
 
 def students(prefix: str) -> list[tuple[str, str]]:
@@ -115,28 +110,7 @@ def main() -> None:
     parser.add_argument("--database-url", help="PostgreSQL server to use (default: a new SQLite file)")
     args = parser.parse_args()
 
-    if not args.database_url:
-        with tempfile.TemporaryDirectory() as tmp:
-            lines = run(f"sqlite:///{tmp}/bench.sqlite3", args.runs, "SQLite")
-    else:
-        given = make_url(args.database_url)
-        if given.get_backend_name() != "postgresql":
-            parser.error("--database-url takes a PostgreSQL URL; SQLite is the default")
-        admin = create_engine(given, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f"DROP DATABASE IF EXISTS {BENCH_DATABASE}"))
-            connection.execute(text(f"CREATE DATABASE {BENCH_DATABASE}"))
-        try:
-            url = given.set(database=BENCH_DATABASE).render_as_string(hide_password=False)
-            lines = run(url, args.runs, f"PostgreSQL ({BENCH_DATABASE} on {given.host})")
-        finally:
-            with admin.connect() as connection:
-                connection.execute(text(f"DROP DATABASE IF EXISTS {BENCH_DATABASE} WITH (FORCE)"))
-            admin.dispose()
-    load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
-    print("\n".join(lines))
-    print(f"({os.cpu_count()} cores; load average at the end {load})")
-
+    run_on_database(parser, args.database_url, lambda url, label: run(url, args.runs, label))
 
 if __name__ == "__main__":
     main()
