@@ -107,3 +107,32 @@ def limit_joins() -> Callable[[Any], Any]:
     return limit_per_account_and_address(
         "JOIN", "Too many wrong codes: wait a minute, then check the code with your teacher.",
         methods=("POST",), deduct_when=lambda response: response.status_code in (404, 422))
+
+
+SIGN_IN_LIMITED = "Too many failed sign-ins: wait a minute (the seconds in Retry-After), then try again."
+
+
+def _sign_in_account_key() -> str:
+    """The username tried, from a form or a JSON body (the page takes both, the API JSON)."""
+    from flask import request
+
+    data = request.get_json(silent=True) if request.is_json else request.form
+    name = data.get("username") if isinstance(data, dict) else None
+    name = name.strip().lower()[:64] if isinstance(name, str) else ""
+    return f"login-account:{name}"
+
+
+def limit_sign_ins(failed: Callable[[Any], bool]) -> Callable[[Any], Any]:
+    """Failed sign-ins per username tried and per address, counted together for the sign-in
+    page and ``POST /api/v1/tokens``; ``failed`` tells a failure by its response."""
+    from flask import current_app
+
+    def decorate(view: Any) -> Any:
+        view = limiter.shared_limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+                                    "login-account", key_func=_sign_in_account_key, methods=["POST"],
+                                    deduct_when=failed, error_message=SIGN_IN_LIMITED)(view)
+        return limiter.shared_limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
+                                    "login-address", key_func=get_remote_address, methods=["POST"],
+                                    deduct_when=failed, error_message=SIGN_IN_LIMITED)(view)
+
+    return decorate

@@ -3,7 +3,7 @@
 Banks written here are loaded by the same code as ``quizapp load`` (new question
 versions, retired questions, history never rescored). Who may see what:
 
-- a bank loaded from files: everyone;
+- a bank loaded from files (``file_path`` set): everyone;
 - a bank written in the browser: its author; with visibility ``teachers`` every
   teacher too (preview, assign, copy); and the students of classes that have an
   assignment of it.
@@ -33,6 +33,7 @@ from quizapp.models import (
     Account,
     Article,
     Assignment,
+    AttemptQuestion,
     Bank,
     BankDraft,
     Membership,
@@ -55,7 +56,7 @@ MAX_BODY_CHARS = 200_000
 
 def visible_banks(account: Account | None) -> ColumnElement[bool]:
     """A condition on :class:`Bank`: the banks ``account`` may see (and take, when a student)."""
-    from_files = Bank.owner_id.is_(None)
+    from_files = Bank.file_path.is_not(None)
     if account is None:
         return from_files
     assigned = Bank.id.in_(
@@ -68,7 +69,7 @@ def visible_banks(account: Account | None) -> ColumnElement[bool]:
 
 
 def can_see(account: Account | None, bank: Bank) -> bool:
-    if bank.owner_id is None:
+    if bank.file_path is not None:
         return True
     if account is None:
         return False
@@ -87,9 +88,10 @@ def visible_bank(account: Account | None, bank_id: str) -> Bank:
 
 def can_read_source(account: Account, bank: Bank) -> bool:
     """The author; any teacher when the bank is shared with teachers or comes from files."""
-    if bank.owner_id == account.id:
+    if bank.owner_id is not None and bank.owner_id == account.id:
         return True
-    return account.is_teacher and (bank.owner_id is None or bank.visibility == "teachers")
+    return account.is_teacher and (bank.file_path is not None
+                                   or (bank.owner_id is not None and bank.visibility == "teachers"))
 
 
 def readable_bank(account: Account, bank_id: str) -> Bank:
@@ -103,7 +105,7 @@ def readable_bank(account: Account, bank_id: str) -> Bank:
 def own_bank(account: Account, bank_id: str) -> Bank:
     """A bank ``account`` wrote, for changing it: 404 when not visible, 403 when not theirs."""
     bank = visible_bank(account, bank_id)
-    if bank.owner_id is None:
+    if bank.file_path is not None:
         raise Forbidden("This bank is loaded from files: copy it to change it.")
     if bank.owner_id != account.id:
         raise Forbidden("Only the bank's author can change it: copy it to adapt it.")
@@ -151,9 +153,17 @@ def _meta(data: ArticleInput) -> dict[str, Any]:
     return meta
 
 
+def _no_control_characters(text: str, what: str) -> None:
+    if any(not ch.isprintable() and ch not in "\n\r\t" for ch in text):
+        raise Invalid(f"The {what} holds a control character (such as NUL); remove it.")
+
+
 def _check_article(data: ArticleInput) -> list[Block]:
     if not data.title.strip():
         raise Invalid("An article needs a title.")
+    for value, what in ((data.title, "headline"), (data.body, "text"), (data.outlet or "", "outlet"),
+                        (data.author or "", "author"), (data.url or "", "link")):
+        _no_control_characters(value, what)
     if len(data.body) > MAX_BODY_CHARS:
         raise Invalid(f"The text is longer than {MAX_BODY_CHARS:,} characters.")
     if data.url and not re.match(r"^https?://[^\s]+$", data.url):
@@ -217,21 +227,26 @@ def update_article(owner: Account, article: Article, data: ArticleInput) -> Arti
 
 
 def _broken_evidence(article_id: str, candidate: ArticleFile) -> Iterator[str]:
+    asked = select(AttemptQuestion.question_version_id)
+    current = (QuestionVersion.number == Question.version) & Question.retired_at.is_(None)
     rows = db.session.execute(
         select(Bank.id, QuestionVersion.content)
         .join(Question, Question.bank_id == Bank.id)
-        .join(QuestionVersion, (QuestionVersion.question_id == Question.id)
-              & (QuestionVersion.number == Question.version))
-        .where(Bank.source_id == article_id, Question.retired_at.is_(None))
-        .order_by(Bank.id, Question.position)
+        .join(QuestionVersion, QuestionVersion.question_id == Question.id)
+        .where(Bank.source_id == article_id, current | QuestionVersion.id.in_(asked))
+        .order_by(Bank.id, Question.position, QuestionVersion.number)
     ).all()
+    seen: set[str] = set()
     for bank_id, content in rows:
         evidence = content.get("evidence") or {}
         number, quote = evidence.get("paragraph"), evidence.get("quote")
         if not number:
             continue
         if candidate.paragraph(number) is None or (quote and not candidate.quote_in(quote, number)):
-            yield f"bank '{bank_id}', question '{content['id']}' (paragraph {number})"
+            where = f"bank '{bank_id}', question '{content['id']}' (paragraph {number})"
+            if where not in seen:  # the current version, or one that attempts were asked
+                seen.add(where)
+                yield where
 
 
 def _seeds() -> Path:
@@ -264,7 +279,7 @@ class _StoredArticles(Mapping[str, ArticleFile]):
     def _load(self, key: str) -> ArticleFile | None:
         if key not in self._cache:
             row = db.session.get(Article, key) if key.isprintable() else None
-            self._cache[key] = article_file(row) if row is not None and row.owner_id else None
+            self._cache[key] = article_file(row) if row is not None and row.body is not None else None
         return self._cache[key]
 
     def __getitem__(self, key: str) -> ArticleFile:
@@ -330,10 +345,12 @@ def _check_visibility(visibility: str | None) -> str:
 
 
 def save_bank(owner: Account, text: str, *, visibility: str | None = None,
-              bank_id: str | None = None) -> Saved:
+              bank_id: str | None = None, new_only: bool = False) -> Saved:
     """Validate and load a bank written in the browser, as ``quizapp load`` loads files.
 
-    ``bank_id`` (when editing) must be the text's id. Raises :class:`BankInvalid`
+    ``bank_id`` (when editing) must be the text's id; with ``new_only`` (a new bank, a
+    draft or a copy) the id must not be taken at all, the author's own banks included.
+    Raises :class:`BankInvalid`
     with every problem when the text is not a valid bank; :class:`Conflict` when
     its id belongs to another author or to a bank from files.
     """
@@ -348,15 +365,19 @@ def save_bank(owner: Account, text: str, *, visibility: str | None = None,
         raise Invalid(f"The text's id is '{new_id}'; this bank's id is '{bank_id}'. "
                       "To make another bank, copy this one.")
     existing = db.session.get(Bank, new_id)
-    if existing is not None and existing.owner_id is None:
-        raise Conflict(f"The id '{new_id}' belongs to a bank loaded from files: choose another id.")
-    if existing is not None and existing.owner_id != owner.id:
-        raise Conflict(f"The id '{new_id}' belongs to another teacher's bank: choose another id.")
-    if bank_id is None and existing is not None and visibility is None:
+    _check_id_free(existing, new_id, owner, new_only)
+    if existing is not None and visibility is None:
         visibility = existing.visibility
-    report = sync_banks([checked.bank], from_files=False)
-    row = db.session.get(Bank, new_id)
-    assert row is not None  # noqa: S101 - just loaded
+    try:
+        report = sync_banks([checked.bank], from_files=False)
+        row = db.session.get(Bank, new_id)
+        assert row is not None  # noqa: S101 - just loaded
+        if existing is None and row.owner_id is not None and row.owner_id != owner.id:
+            # saved by someone else since the check above
+            raise Conflict(f"The id '{new_id}' was just taken: choose another id.")
+    except (IntegrityError, Conflict):
+        db.session.rollback()
+        raise Conflict(f"The id '{new_id}' was just taken: choose another id.") from None
     row.file_path = None
     row.owner_id = owner.id
     row.visibility = _check_visibility(visibility)
@@ -368,6 +389,18 @@ def save_bank(owner: Account, text: str, *, visibility: str | None = None,
         raise Conflict(f"The id '{new_id}' was just taken: choose another id.") from None
     changes = {key: report.questions.get(key, 0) for key in ("new", "changed", "unchanged", "retired")}
     return Saved(row, changes)
+
+
+def _check_id_free(existing: Bank | None, bank_id: str, owner: Account, new_only: bool) -> None:
+    if existing is None:
+        return
+    if existing.file_path is not None:
+        raise Conflict(f"The id '{bank_id}' belongs to a bank loaded from files: choose another id.")
+    if existing.owner_id != owner.id:
+        raise Conflict(f"The id '{bank_id}' belongs to another teacher's bank: choose another id.")
+    if new_only:
+        raise Conflict(f"You already have a bank with the id '{bank_id}': give this one another id, "
+                       "or open that bank to edit it.")
 
 
 class BankInvalid(Invalid):
@@ -409,6 +442,7 @@ def save_draft(owner: Account, text: str, *, draft_id: int | None = None,
         raise Forbidden("Only teachers write banks.")
     if len(text) > MAX_YAML_CHARS:
         raise Invalid(f"The text is longer than {MAX_YAML_CHARS:,} characters.")
+    _no_control_characters(text, "text")
     draft = own_draft(owner, draft_id) if draft_id is not None else None
     if draft is None and bank_id is not None:
         own_bank(owner, bank_id)
@@ -452,7 +486,7 @@ def discard_draft(draft: BankDraft) -> None:
 def publish(owner: Account, text: str, *, draft: BankDraft | None = None,
             bank_id: str | None = None, visibility: str | None = None) -> Saved:
     """Save a bank from the editor; its draft, if any, is done with."""
-    saved = save_bank(owner, text, visibility=visibility, bank_id=bank_id)
+    saved = save_bank(owner, text, visibility=visibility, bank_id=bank_id, new_only=bank_id is None)
     if draft is not None:
         discard_draft(draft)
     return saved
@@ -464,7 +498,8 @@ def copy_bank(owner: Account, bank: Bank) -> BankDraft:
         raise NotFound("There is no such quiz.")
     text = source_of(bank)
     new_id = _free_id(f"{bank.id}-copy")
-    text = re.sub(rf"(?m)^id:\s*['\"]?{re.escape(bank.id)}['\"]?\s*$", f"id: {new_id}", text, count=1)
+    text = re.sub(rf"(?m)^id:[ \t]*(['\"]?){re.escape(bank.id)}\1(?=[ \t]*(#.*)?$)", f"id: {new_id}",
+                  text, count=1)
     return save_draft(owner, text)
 
 
@@ -492,7 +527,7 @@ def shared_banks(teacher: Account) -> list[Bank]:
 def library_banks() -> list[Bank]:
     """Banks loaded from files."""
     return list(db.session.execute(
-        select(Bank).where(Bank.owner_id.is_(None)).order_by(Bank.title)).scalars())
+        select(Bank).where(Bank.file_path.is_not(None)).order_by(Bank.title)).scalars())
 
 
 # -- the editor's preview ------------------------------------------------------------------------

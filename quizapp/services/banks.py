@@ -111,7 +111,7 @@ def sync_banks(validated: list[ValidatedBank], *, from_files: bool = True) -> Lo
     db.session.flush()
     for item in validated:
         existing = db.session.get(Bank, item.bank.id)
-        if from_files and existing is not None and existing.owner_id is not None:
+        if from_files and existing is not None and existing.file_path is None:
             report.banks["skipped"] += 1
             report.lines.append(f"bank '{item.bank.id}': skipped (a teacher wrote a bank with this "
                                 "id in the browser; give the file another id)")

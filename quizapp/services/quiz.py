@@ -43,7 +43,7 @@ def visible_bank(account_id: int, bank_id: str) -> Bank:
     from quizapp.services.authoring import can_see
 
     bank = get_bank(bank_id)
-    if bank.owner_id is not None and not can_see(db.session.get(Account, account_id), bank):
+    if bank.file_path is None and not can_see(db.session.get(Account, account_id), bank):
         raise NotFound("There is no such quiz.")
     return bank
 

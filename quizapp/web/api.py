@@ -18,7 +18,7 @@ from quizapp.extensions import (
     limit_answers,
     limit_attempt_starts,
     limit_joins,
-    limiter,
+    limit_sign_ins,
     login_manager,
 )
 from quizapp.models import Account
@@ -295,29 +295,14 @@ def _attempt_reply(attempt: AttemptRow) -> schemas.AttemptReply:
 # -- accounts ---------------------------------------------------------------------------------
 
 
-def _token_account_key() -> str:
-    try:
-        body = _parse_json(request.get_data(cache=True))
-    except ApiError:
-        body = None  # the view answers 422, which does not count
-    name = body.get("username") if isinstance(body, dict) else None
-    return "api-token-account:" + accounts.normalise_username(name if isinstance(name, str) else "")[:64]
-
-
 def _failed(response: Response) -> bool:
     return response.status_code == 401  # only wrong credentials count against the limits
-
-
-SIGN_IN_LIMITED = "Too many failed sign-ins: wait the seconds in Retry-After, then try again."
 
 
 @route("POST", "/tokens", summary="Exchange a username and password for a bearer token",
        ok=201, reply=schemas.TokenReply, body=schemas.TokenRequest, errors=(401, 403, 429),
        authenticated=False)
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_token_account_key,
-               deduct_when=_failed, error_message=SIGN_IN_LIMITED)
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], deduct_when=_failed,
-               error_message=SIGN_IN_LIMITED)
+@limit_sign_ins(_failed)
 def create_token(body: schemas.TokenRequest) -> schemas.TokenReply:
     """The token is shown once; only its hash is kept. Failed tries are rate-limited per
     username and per address, as on the sign-in page."""

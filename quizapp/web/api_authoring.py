@@ -170,7 +170,8 @@ def validate_bank(body: YamlRequest) -> ValidateReply:
 
 
 @route("POST", "/banks", summary="Save a new bank, or a new version of one's own (teachers)",
-       ok=201, reply=SavedReply, body=BankRequest, errors=(403, 409, 422))
+       ok=201, reply=SavedReply, body=BankRequest, errors=(403, 409, 422, 429))
+@limit_checks()
 def create_bank(body: BankRequest) -> Any:
     """Loaded as `quizapp load` loads files. 422 with `problems` when invalid (nothing is
     saved); 409 when the id belongs to another author or to a bank loaded from files."""
@@ -182,7 +183,8 @@ def create_bank(body: BankRequest) -> Any:
 
 
 @route("PUT", "/banks/<bank_id>", summary="Change one's own bank", reply=SavedReply,
-       body=BankRequest, errors=(403, 404, 409, 422))
+       body=BankRequest, errors=(403, 404, 409, 422, 429))
+@limit_checks()
 def update_bank(bank_id: str, body: BankRequest) -> Any:
     """The text's `id` must be `bank_id`. Changed questions get new versions; attempts already
     made keep theirs. 403 for a bank from files or another teacher's; 404 when not visible."""

@@ -17,7 +17,7 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user
 
-from quizapp.extensions import limiter
+from quizapp.extensions import limit_sign_ins, limiter
 from quizapp.services import accounts, privacy
 from quizapp.services.errors import ServiceError
 from quizapp.web import sign_in, sign_out
@@ -41,13 +41,6 @@ def safe_next(target: str | None) -> str:
     return url_for("quiz.home")
 
 
-def _login_account_key() -> str:
-    """The username tried, read as the form reads it: from a form or a JSON body."""
-    data = request.get_json(silent=True) if request.is_json else request.form
-    name = data.get("username") if isinstance(data, dict) else None
-    return "login-account:" + accounts.normalise_username(name if isinstance(name, str) else "")[:64]
-
-
 def _failed(response: Any) -> bool:
     # only failed sign-ins count against the limits (a success redirects)
     return response.status_code != 303
@@ -55,9 +48,6 @@ def _failed(response: Any) -> bool:
 
 def _succeeded(response: Any) -> bool:
     return response.status_code == 303
-
-
-LOGIN_LIMITED = "Too many failed sign-ins: wait a minute, then try again."
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -82,10 +72,7 @@ def signup() -> Any:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_login_account_key,
-               methods=["POST"], deduct_when=_failed, error_message=LOGIN_LIMITED)
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
-               deduct_when=_failed, error_message=LOGIN_LIMITED)
+@limit_sign_ins(_failed)
 def login() -> Any:
     form = LoginForm()
     if form.validate_on_submit():

@@ -44,7 +44,7 @@ def bank(bank_id: str) -> str:
                 else quiz_service.get_bank(bank_id))
     except NotFound:
         abort(404)
-    if bank.owner_id is not None and not current_user.is_authenticated:
+    if bank.file_path is None and not current_user.is_authenticated:
         abort(404)
     questions = len(quiz_service.current_versions(bank_id))
     context: dict[str, Any] = {"bank": bank, "questions": questions}

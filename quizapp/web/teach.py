@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import (
@@ -10,6 +11,7 @@ from flask import (
     abort,
     flash,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -22,8 +24,9 @@ from quizapp.models import Account, Bank, BankDraft
 from quizapp.services import authoring
 from quizapp.services import quiz as quiz_service
 from quizapp.services.errors import Conflict, Forbidden, NotFound, ServiceError
+from quizapp.web import CONTENT_SECURITY_POLICY
 from quizapp.web.display import teacher_view
-from quizapp.web.forms import ArticleForm, BankEditorForm, BankUploadForm, PreviewRequest
+from quizapp.web.forms import ActionForm, ArticleForm, BankEditorForm, BankUploadForm, PreviewRequest
 
 bp = Blueprint("teach", __name__, url_prefix="/teach")
 
@@ -169,13 +172,21 @@ def upload() -> Any:
 # -- the editor -------------------------------------------------------------------------------------
 
 
+#: The editor's page only: typing over a selection of several lines, the browser's own editing
+#: of the code editor's text writes style attributes before the editor redraws them. Scripts
+#: and style elements stay limited to this site.
+EDITOR_CSP = CONTENT_SECURITY_POLICY + "; style-src-attr 'unsafe-inline'"
+
+
 def _editor(form: BankEditorForm, *, draft: BankDraft | None = None, bank: Bank | None = None,
-            checked: authoring.Checked | None = None, status: int = 200) -> tuple[str, int]:
-    return render_template(
+            checked: authoring.Checked | None = None, status: int = 200) -> Response:
+    response = make_response(render_template(
         "teach/editor.html", form=form, draft=draft, bank=bank, checked=checked,
         templates=QUESTION_TEMPLATES, type_names=TYPE_NAMES,
         preview_form=PreviewRequest(formdata=None),
-    ), status
+    ), status)
+    response.headers["Content-Security-Policy"] = EDITOR_CSP
+    return response
 
 
 def _append_template(text: str, kind: str) -> str:
@@ -224,6 +235,7 @@ def _handle(form: BankEditorForm, *, draft: BankDraft | None, bank: Bank | None)
 
 
 @bp.route("/banks/new", methods=["GET", "POST"])
+@limit_checks()
 def new_bank() -> Any:
     form = BankEditorForm()
     if request.method == "POST":
@@ -236,6 +248,7 @@ def new_bank() -> Any:
 
 
 @bp.route("/drafts/<id:draft_id>", methods=["GET", "POST"])
+@limit_checks()
 def draft(draft_id: int) -> Any:
     found = _or_404(authoring.own_draft, _me(), draft_id)
     if found.bank_id is not None:
@@ -249,15 +262,20 @@ def draft(draft_id: int) -> Any:
     return _editor(form, draft=found, checked=authoring.check_yaml(found.yaml))
 
 
-@bp.post("/drafts/<id:draft_id>/discard")
+@bp.route("/drafts/<id:draft_id>/discard", methods=["GET", "POST"])
 def discard(draft_id: int) -> Any:
+    """Asks first (the page says what is lost), then discards on the confirming POST."""
     found = _or_404(authoring.own_draft, _me(), draft_id)
+    form = ActionForm()
+    if request.method == "GET" or not form.validate_on_submit():
+        return render_template("teach/discard.html", draft=found, form=form)
     authoring.discard_draft(found)
     flash("The draft is discarded.", "info")
     return redirect(url_for("teach.banks"), code=303)
 
 
 @bp.route("/banks/<bank_id>/edit", methods=["GET", "POST"])
+@limit_checks()
 def edit(bank_id: str) -> Any:
     me = _me()
     found = _or_404(authoring.own_bank, me, bank_id)
@@ -277,6 +295,8 @@ def edit(bank_id: str) -> Any:
 @limit_checks()
 def preview() -> Response:
     """The question under the editor's cursor, as a student sees it and as the teacher does."""
+    if request.is_json and not _strings_and_a_line(request.get_json(silent=True)):
+        return jsonify(error="Send {\"yaml\": text, \"line\": number}."), 422
     form = PreviewRequest()
     if not form.validate_on_submit():
         return jsonify(error="Send the text and the cursor's line."), 422
@@ -284,6 +304,11 @@ def preview() -> Response:
     item = teacher_view(under.source, under.content) if under.content is not None else None
     html = render_template("teach/_preview.html", item=item, message=under.message)
     return jsonify(html=html)
+
+
+def _strings_and_a_line(data: Any) -> bool:
+    return (isinstance(data, dict) and isinstance(data.get("yaml", ""), str)
+            and isinstance(data.get("line", 1), int | str) and not isinstance(data.get("line"), bool))
 
 
 # -- a bank's own page ---------------------------------------------------------------------------
@@ -301,7 +326,7 @@ def bank(bank_id: str) -> str:
 @bp.get("/banks/<bank_id>/source.yaml")
 def download(bank_id: str) -> Response:
     found = _or_404(authoring.readable_bank, _me(), bank_id)
-    response = Response(authoring.source_of(found), mimetype="text/plain")
+    response = Response(_or_404(authoring.source_of, found), mimetype="text/plain")
     response.headers["Content-Disposition"] = f'attachment; filename="{found.id}.yaml"'
     return response
 
@@ -310,7 +335,7 @@ def download(bank_id: str) -> Response:
 def copy(bank_id: str) -> Any:
     me = _me()
     found = _or_404(authoring.readable_bank, me, bank_id)
-    new = authoring.copy_bank(me, found)
+    new = _or_404(authoring.copy_bank, me, found)
     flash(f"A copy of “{found.title}” is open as a draft with a new id: adapt it, then publish it.",
           "success")
     return redirect(url_for("teach.draft", draft_id=new.id), code=303)
@@ -370,6 +395,11 @@ def edit_article(article_id: str) -> Any:
         form.title.data, form.body.data = found.title, found.body
         form.outlet.data, form.author.data, form.url.data = (meta.get("outlet"), meta.get("author"),
                                                              meta.get("url"))
+        try:
+            form.published.data = dt.date.fromisoformat(str(meta["published"])) if meta.get(
+                "published") else None
+        except ValueError:
+            form.published.data = None
         form.article_id.data = found.id
     elif form.validate_on_submit():
         data = _article_input(form)

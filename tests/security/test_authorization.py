@@ -104,7 +104,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "teach.upload": {"POST": "login 403 403 303 303"},  # opens as a draft
     "teach.new_bank": {"GET": "login 403 403 200 200", "POST": "login 403 403 303 303"},
     "teach.draft": {"GET": "login 403 403 200 404", "POST": "login 403 403 303 404"},
-    "teach.discard": {"POST": "login 403 403 303 404"},
+    "teach.discard": {"GET": "login 403 403 200 404", "POST": "login 403 403 303 404"},
     "teach.edit": {"GET": "login 403 403 200 404", "POST": "login 403 403 303 404"},  # t1's own bank
     "teach.preview": {"POST": "login 403 403 200 200"},
     "teach.bank": {"GET": "login 403 403 200 200"},

@@ -59,7 +59,8 @@ def test_the_editor_checks_inserts_and_publishes_without_javascript(teacher) -> 
                                                      "action": "check"})
     assert checked.status_code == 422
     text = checked.get_data(as_text=True)
-    assert 'href="#L10">Line 10, column 13</a>' in text and "is not one of the choices" in text
+    assert '>Line 10, column 13</a>: <span class="severity">Error</span>' in text
+    assert "is not one of the choices" in text and "<code class=\"problem-line\">answer: Spain</code>" in text
     assert "Spain" in text  # the teacher's text is kept
 
     inserted = teacher.post("/teach/banks/new", data={"yaml": BANK, "visibility": "private",
@@ -176,3 +177,31 @@ def test_another_teachers_private_bank_is_not_found(app, teacher) -> None:
     assert tom.get("/teach/banks/pull-back/source.yaml").status_code == 404
     assert tom.post("/teach/banks/pull-back/copy").status_code == 404
     assert tom.get("/quizzes/pull-back").status_code == 404
+
+
+def test_discarding_a_draft_asks_first_and_says_what_is_lost(teacher) -> None:
+    saved = teacher.post("/teach/banks/new", data={"yaml": BANK, "visibility": "private",
+                                                   "action": "draft"})
+    draft_page = teacher.get(saved.headers["Location"]).get_data(as_text=True)
+    link = re.search(r'href="(/teach/drafts/\d+/discard)"', draft_page).group(1)
+    asked = teacher.get(link).get_data(as_text=True)
+    assert "Its text is lost: 20 lines" in asked and "Nothing published changes" in asked
+    assert db.session.execute(select(BankDraft)).scalar_one() is not None
+    assert teacher.post(link).status_code == 303
+    assert db.session.execute(select(BankDraft)).first() is None
+
+
+def test_the_editor_page_allows_style_attributes_and_nothing_more(teacher) -> None:
+    policy = teacher.get("/teach/banks/new").headers["Content-Security-Policy"]
+    assert "style-src-attr 'unsafe-inline'" in policy and "script-src 'self'" in policy
+    assert "unsafe-inline" not in teacher.get("/teach/banks").headers["Content-Security-Policy"]
+
+
+def test_the_article_page_offers_a_teacher_to_write_a_bank_about_it(app, teacher) -> None:
+    _article(teacher)
+    page = teacher.get("/articles/pulled-back").get_data(as_text=True)
+    assert 'href="/teach/banks/new?article=pulled-back"' in page
+    make_account("ada")
+    student = app.test_client()
+    sign_in(student, "ada")
+    assert "/teach/banks/new" not in student.get("/articles/pulled-back").get_data(as_text=True)

@@ -195,7 +195,8 @@ function enhance(form, textarea) {
         keymap.of([indentWithTab, ...defaultKeymap, ...historyKeymap, ...searchKeymap, ...lintKeymap]),
         EditorState.readOnly.of(readOnly),
         EditorView.editable.of(!readOnly),
-        EditorView.contentAttributes.of({ "aria-label": name, "aria-describedby": "keys" }),
+        // tabindex: axe counts only focusable elements as reaching the scroll area
+        EditorView.contentAttributes.of({ "aria-label": name, "aria-describedby": "keys", tabindex: "0" }),
         EditorView.updateListener.of((update) => {
           if (update.docChanged) textarea.value = update.state.doc.toString();
           if ((update.docChanged || update.selectionSet) && lineOf(update.state) !== previewLine) {
