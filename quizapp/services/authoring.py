@@ -140,6 +140,8 @@ class ArticleInput:
     author: str | None = None
     published: dt.date | None = None
     url: str | None = None
+    #: The photo as the text describes it: alt text, caption, credit (the photo itself is not kept).
+    image: dict[str, str] | None = None
 
 
 def _meta(data: ArticleInput) -> dict[str, Any]:
@@ -150,6 +152,10 @@ def _meta(data: ArticleInput) -> dict[str, Any]:
             meta[key] = value
     if data.published:
         meta["published"] = data.published.isoformat()
+    image = {k: v.strip() for k, v in (data.image or {}).items()
+             if k in ("alt", "caption", "credit") and isinstance(v, str) and v.strip()}
+    if image:
+        meta["image"] = image
     return meta
 
 
@@ -162,7 +168,8 @@ def _check_article(data: ArticleInput) -> list[Block]:
     if not data.title.strip():
         raise Invalid("An article needs a title.")
     for value, what in ((data.title, "headline"), (data.body, "text"), (data.outlet or "", "outlet"),
-                        (data.author or "", "author"), (data.url or "", "link")):
+                        (data.author or "", "author"), (data.url or "", "link"),
+                        *((v, "photo's description") for v in (data.image or {}).values())):
         _no_control_characters(value, what)
     if len(data.body) > MAX_BODY_CHARS:
         raise Invalid(f"The text is longer than {MAX_BODY_CHARS:,} characters.")

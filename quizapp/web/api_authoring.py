@@ -34,6 +34,12 @@ def _teacher() -> Account:
 # -- bodies and replies -------------------------------------------------------------------------
 
 
+class ImageRequest(Request):
+    alt: str | None = Field(default=None, max_length=300)
+    caption: str | None = Field(default=None, max_length=1000)
+    credit: str | None = Field(default=None, max_length=300)
+
+
 class ArticleRequest(Request):
     """A new article. `body` is Markdown or plain text: paragraphs are separated by blank lines
     and numbered from 1; lines starting with `#` are headings."""
@@ -46,6 +52,7 @@ class ArticleRequest(Request):
     author: str | None = Field(default=None, max_length=200)
     published: dt.date | None = None
     url: str | None = Field(default=None, max_length=1000)
+    image: ImageRequest | None = Field(default=None, description="the photo as the text describes it")
 
 
 class ArticleCreated(Reply):
@@ -133,7 +140,8 @@ def create_article(body: ArticleRequest) -> ArticleCreated:
     409 when the id is taken."""
     row = authoring.create_article(_teacher(), authoring.ArticleInput(
         title=body.title, body=body.body, outlet=body.outlet, author=body.author,
-        published=body.published, url=body.url), body.id)
+        published=body.published, url=body.url,
+        image=body.image.model_dump(exclude_none=True) if body.image else None), body.id)
     return ArticleCreated(id=row.id, title=row.title, paragraphs=len(row.paragraphs))
 
 

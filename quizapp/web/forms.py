@@ -214,6 +214,10 @@ class ArticleForm(FlaskForm):
                          description="Leave empty when the text names no author.")
     published = DateField("Published on (optional)", validators=[Optional()])
     url = URLField("Link to the original (optional)", validators=[Optional(), Length(max=1000)])
+    image_alt = StringField("Photo: what it shows (optional)", validators=[Optional(), Length(max=300)],
+                            description="When the article has a photo: what it shows, in a few words.")
+    image_caption = StringField("Photo: caption (optional)", validators=[Optional(), Length(max=1000)])
+    image_credit = StringField("Photo: credit (optional)", validators=[Optional(), Length(max=300)])
     article_id = StringField(
         "Article id (optional)", validators=[Optional(), Length(max=64)],
         description="Lower-case letters, digits and dashes; banks name the article by it. "

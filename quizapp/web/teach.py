@@ -360,7 +360,9 @@ def try_bank(bank_id: str) -> Any:
 def _article_input(form: ArticleForm) -> authoring.ArticleInput:
     return authoring.ArticleInput(
         title=form.title.data or "", body=form.body.data or "", outlet=form.outlet.data or None,
-        author=form.author.data or None, published=form.published.data, url=form.url.data or None)
+        author=form.author.data or None, published=form.published.data, url=form.url.data or None,
+        image={"alt": form.image_alt.data or "", "caption": form.image_caption.data or "",
+               "credit": form.image_credit.data or ""})
 
 
 @bp.route("/articles/new", methods=["GET", "POST"])
@@ -395,6 +397,9 @@ def edit_article(article_id: str) -> Any:
         form.title.data, form.body.data = found.title, found.body
         form.outlet.data, form.author.data, form.url.data = (meta.get("outlet"), meta.get("author"),
                                                              meta.get("url"))
+        image = meta.get("image") or {}
+        form.image_alt.data, form.image_caption.data, form.image_credit.data = (
+            image.get("alt"), image.get("caption"), image.get("credit"))
         try:
             form.published.data = dt.date.fromisoformat(str(meta["published"])) if meta.get(
                 "published") else None

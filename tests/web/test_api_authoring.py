@@ -262,3 +262,14 @@ def test_loading_files_never_takes_over_a_bank_written_in_the_browser(app, tess,
     assert loaded.banks["skipped"] == 1 and "skipped" in loaded.lines[0]
     bank = db.session.get(Bank, "pull-back")
     assert bank.owner_id is not None and bank.file_path is None and bank.source_yaml == BANK
+
+
+def test_an_articles_photo_is_described_not_copied(app, client, tess) -> None:
+    from quizapp.models import Article
+
+    tess.call("POST", "/articles", {"title": "With a photo", "body": ARTICLE, "image": {
+        "alt": "A bridge", "caption": "The bridge at dawn.", "credit": "A. Photographer"}}, status=201)
+    assert db.session.get(Article, "with-a-photo").meta["image"] == {
+        "alt": "A bridge", "caption": "The bridge at dawn.", "credit": "A. Photographer"}
+    tess.call("POST", "/articles", {"title": "Odd photo", "body": ARTICLE, "image": {"src": "x"}},
+              status=422)

@@ -38,7 +38,9 @@ def test_a_pasted_article_is_previewed_numbered_then_saved(teacher) -> None:
     assert db.session.get(Article, "allies-pull-back") is None  # a preview saves nothing
     saved = teacher.post("/teach/articles/new", data={
         "title": "Allies pull back", "body": ARTICLE, "outlet": "The Daily Example", "author": "",
-        "published": "2025-11-14", "url": "https://example.org/allies", "action": "save"})
+        "published": "2025-11-14", "url": "https://example.org/allies", "action": "save",
+        "image_alt": "A bridge over a river", "image_caption": "The bridge at dawn.",
+        "image_credit": "A. Photographer"})
     assert saved.status_code == 303
     article = db.session.get(Article, "allies-pull-back")
     assert len(article.paragraphs) == 3 and "author" not in article.meta
@@ -46,6 +48,7 @@ def test_a_pasted_article_is_previewed_numbered_then_saved(teacher) -> None:
     assert "The Daily Example" in reader and "No author named" in reader
     assert '<time datetime="2025-11-14">' in reader and 'href="https://example.org/allies"' in reader
     assert 'id="p3"' in reader
+    assert "A bridge over a river" in reader and "Credit: A. Photographer" in reader
 
 
 def test_the_editor_checks_inserts_and_publishes_without_javascript(teacher) -> None:
