@@ -134,14 +134,18 @@ def _or_404(call: Any, *args: Any) -> Any:
 # -- the list ---------------------------------------------------------------------------------------
 
 
-@bp.get("/banks")
-def banks() -> str:
+def _banks_page(upload_form: BankUploadForm) -> str:
     me = _me()
     return render_template(
         "teach/banks.html", mine=authoring.banks_by(me), drafts=authoring.drafts_of(me),
         shared=authoring.shared_banks(me), library=authoring.library_banks(),
-        articles=authoring.articles_for(me), upload_form=BankUploadForm(formdata=None),
+        articles=authoring.articles_for(me), upload_form=upload_form,
     )
+
+
+@bp.get("/banks")
+def banks() -> str:
+    return _banks_page(BankUploadForm(formdata=None))
 
 
 @bp.post("/banks/upload")
@@ -161,12 +165,7 @@ def upload() -> Any:
             else:
                 flash("The file is open as a draft: check it, then publish it.", "success")
                 return redirect(url_for("teach.draft", draft_id=draft.id), code=303)
-    me = _me()
-    return render_template(
-        "teach/banks.html", mine=authoring.banks_by(me), drafts=authoring.drafts_of(me),
-        shared=authoring.shared_banks(me), library=authoring.library_banks(),
-        articles=authoring.articles_for(me), upload_form=form,
-    ), 422
+    return _banks_page(form), 422
 
 
 # -- the editor -------------------------------------------------------------------------------------
