@@ -509,11 +509,12 @@ def test_write_a_bank_without_javascript_and_a_class_takes_it(
     # Check lists the planted error with its line; the text is kept as typed.
     textarea.fill(bank_text(names, planted=True))
     page.get_by_role("button", name="Check").click()
-    expect(page.locator("#problem-summary")).to_have_text("1 error, 0 warnings")
+    expect(page.locator("#problem-summary")).to_have_text("1 error")  # worded as the script words it
     problem = page.locator("#problem-list li")
     expect(problem).to_have_count(1)
     expect(problem.get_by_role("link")).to_have_text(f"Line {PLANTED_LINE}, column {PLANTED_COLUMN}")
     expect(problem).to_contain_text(PLANTED_MESSAGE)
+    expect(problem.locator("code")).to_contain_text("evidence:")  # the line itself, to find it
     expect(textarea).to_have_value(bank_text(names, planted=True))
     look(page, "editor-nojs-1280-error", axe=False)
 
@@ -524,7 +525,7 @@ def test_write_a_bank_without_javascript_and_a_class_takes_it(
     expect(page.get_by_role("heading", level=1)).to_have_text("Draft")
     expect(textarea).to_have_value(bank_text(names, planted=True))
     expect(problem).to_contain_text(PLANTED_MESSAGE)  # checked when the draft opens
-    expect(page.locator(".danger-zone").get_by_role("button")).to_have_text("Discard this draft")
+    expect(page.locator(".danger-zone").get_by_role("link")).to_have_text("Discard this draft…")
     look(page, "draft-nojs-1280", axe=False)
 
     # Publish refuses it and says nothing was saved.
@@ -535,7 +536,7 @@ def test_write_a_bank_without_javascript_and_a_class_takes_it(
 
     textarea.fill(bank_text(names))
     page.get_by_role("button", name="Check").click()
-    expect(page.locator("#problem-summary")).to_have_text("No problems found.")
+    expect(page.locator("#problem-summary")).to_have_text("No problems found")
     expect(problem).to_have_count(0)
     at_360_nothing_scrolls_sideways(page, look, "editor-nojs-360")
 
