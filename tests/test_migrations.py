@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from flask_migrate import downgrade, upgrade
@@ -32,6 +33,17 @@ def empty_database(request, tmp_path) -> Iterator[str]:
     admin.dispose()
 
 
+def _article_and_bank(connection: Any) -> None:
+    """Article 'a' and bank 'b' about it, as rows of any schema since the first."""
+    connection.execute(text(
+        "INSERT INTO article (id, title, meta, blocks, content_hash, updated_at) "
+        "VALUES ('a', 'A', '{}', '[]', 'h', '2026-01-01 00:00:00')"))
+    connection.execute(text(
+        "INSERT INTO bank (id, title, source_id, tags, settings, header_hash, created_at, "
+        "updated_at) VALUES ('b', 'B', 'a', '[]', '{}', 'h', '2026-01-01 00:00:00', "
+        "'2026-01-01 00:00:00')"))
+
+
 def test_upgrading_from_the_schema_before_classes_keeps_every_row(empty_database) -> None:
     app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "x"})
     init_migrations(app)
@@ -40,13 +52,7 @@ def test_upgrading_from_the_schema_before_classes_keeps_every_row(empty_database
         tables = set(inspect(db.engine).get_table_names())
         assert "classroom" not in tables and "attempt" in tables
         with db.engine.begin() as connection:
-            connection.execute(text(
-                "INSERT INTO article (id, title, meta, blocks, content_hash, updated_at) "
-                "VALUES ('a', 'A', '{}', '[]', 'h', '2026-01-01 00:00:00')"))
-            connection.execute(text(
-                "INSERT INTO bank (id, title, source_id, tags, settings, header_hash, created_at, "
-                "updated_at) VALUES ('b', 'B', 'a', '[]', '{}', 'h', '2026-01-01 00:00:00', "
-                "'2026-01-01 00:00:00')"))
+            _article_and_bank(connection)
             connection.execute(text(
                 "INSERT INTO account (id, username, display_name, password_hash, role, "
                 "must_change_password, created_at) VALUES (1, 'ada', 'Ada', 'x', 'student', "
@@ -79,13 +85,7 @@ def test_upgrading_numbers_the_attempts_made_before_and_keeps_them(empty_databas
     with app.app_context():
         upgrade(revision="0003")
         with db.engine.begin() as connection:
-            connection.execute(text(
-                "INSERT INTO article (id, title, meta, blocks, content_hash, updated_at) "
-                "VALUES ('a', 'A', '{}', '[]', 'h', '2026-01-01 00:00:00')"))
-            connection.execute(text(
-                "INSERT INTO bank (id, title, source_id, tags, settings, header_hash, created_at, "
-                "updated_at) VALUES ('b', 'B', 'a', '[]', '{}', 'h', '2026-01-01 00:00:00', "
-                "'2026-01-01 00:00:00')"))
+            _article_and_bank(connection)
             for id_, name, role in ((1, "ada", "student"), (2, "tess", "teacher")):
                 connection.execute(text(
                     "INSERT INTO account (id, username, display_name, password_hash, role, "

@@ -65,13 +65,17 @@ def _attempts(account_id: int) -> int:
     ).scalar_one()
 
 
-def test_twenty_simultaneous_starts_make_one_attempt_of_a_one_attempt_assignment(racing_app) -> None:
-    teacher = make_account("tess", "teacher")
+def _student_with_an_assignment(max_attempts: int) -> tuple[Any, Any, str]:
+    """A student in a class with an assignment of the bank; the student's bearer token."""
+    room = classes_service.create_class(make_account("tess", "teacher"), "Year 9")
     student = make_account("ada")
-    room = classes_service.create_class(teacher, "Year 9")
     classes_service.add_member(room, student)
-    assignment = classes_service.create_assignment(room, "all-types", max_attempts=1)
-    token = accounts.issue_token(student)
+    assignment = classes_service.create_assignment(room, "all-types", max_attempts=max_attempts)
+    return student, assignment, accounts.issue_token(student)
+
+
+def test_twenty_simultaneous_starts_make_one_attempt_of_a_one_attempt_assignment(racing_app) -> None:
+    student, assignment, token = _student_with_an_assignment(max_attempts=1)
 
     statuses = _start_all_at_once(racing_app, token, "/api/v1/banks/all-types/attempts",
                                   {"assignment_id": assignment.id})
@@ -82,12 +86,7 @@ def test_twenty_simultaneous_starts_make_one_attempt_of_a_one_attempt_assignment
 
 
 def test_twenty_simultaneous_starts_after_the_last_attempt_make_none(racing_app) -> None:
-    teacher = make_account("tess", "teacher")
-    student = make_account("ada")
-    room = classes_service.create_class(teacher, "Year 9")
-    classes_service.add_member(room, student)
-    assignment = classes_service.create_assignment(room, "all-types", max_attempts=2)
-    token = accounts.issue_token(student)
+    student, assignment, token = _student_with_an_assignment(max_attempts=2)
     client = racing_app.test_client()
     auth = {"Authorization": f"Bearer {token}"}
     first = client.post("/api/v1/banks/all-types/attempts", json={"assignment_id": assignment.id},
