@@ -37,6 +37,13 @@ def home() -> str:
     return render_template("quiz/home.html", sections=progress_service.catalogue(account_id))
 
 
+@bp.get("/quizzes")
+def catalogue() -> str:
+    """Every quiz the visitor may take, by article (the home page of a visitor signed out)."""
+    account_id = current_user.id if current_user.is_authenticated else None
+    return render_template("quiz/home.html", sections=progress_service.catalogue(account_id))
+
+
 @bp.get("/quizzes/<bank_id>")
 def bank(bank_id: str) -> str:
     try:

@@ -55,6 +55,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "auth.my_data": {"GET": SIGNED_IN},  # the signed-in account's own data only
     # -- quizzes: the catalogue, banks and articles are public; attempts are their student's
     "quiz.home": {"GET": EVERYONE},
+    "quiz.catalogue": {"GET": EVERYONE},
     "quiz.bank": {"GET": EVERYONE},
     "articles.read": {"GET": EVERYONE},
     "quiz.progress": {"GET": SIGNED_IN},
