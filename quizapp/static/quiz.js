@@ -130,6 +130,11 @@ document.addEventListener("submit", (event) => {
   }
 }, true);
 
+// "14:05 GMT": a UTC time of day as the reader's clock shows it.
+const localTime = (iso) => new Intl.DateTimeFormat(undefined, {
+  hour: "2-digit", minute: "2-digit", timeZoneName: "short",
+}).format(new Date(iso));
+
 // The projector's board follows the class live: poll its JSON every 3 seconds and
 // redraw the list in place. Without JavaScript the page has a Refresh link instead.
 document.addEventListener("DOMContentLoaded", () => {
@@ -157,12 +162,18 @@ document.addEventListener("DOMContentLoaded", () => {
       } else if (entry.movement < 0) {
         move.append(span("move-down", `▼${-entry.movement}`, true), span("visually-hidden", `down ${-entry.movement}`));
       }
-      li.append(span("rank", String(entry.rank)), span("name", entry.name), move, span("score", entry.shown_score));
+      const score = span("score", `${entry.percent} `);
+      score.append(span("out-of", entry.shown_score));
+      li.append(span("rank", String(entry.rank)), span("name", entry.name), move, score);
       return li;
     };
     const render = (data) => {
       for (const name of ["finished", "members", "answering"]) field(name).textContent = String(data[name]);
-      field("frozen_at").textContent = data.frozen_at || "";
+      const frozenAt = field("frozen_at");
+      if (data.frozen_at) {
+        frozenAt.setAttribute("datetime", data.frozen_at);
+        frozenAt.textContent = localTime(data.frozen_at);
+      }
       frozen.hidden = !data.frozen_at;
       list.replaceChildren(...data.entries.map(row));
       empty.hidden = data.entries.length > 0;
@@ -188,5 +199,54 @@ document.addEventListener("DOMContentLoaded", () => {
     };
     status(true);
     window.setTimeout(poll, 3000);
+  });
+});
+
+// Times: the server writes UTC into <time datetime="...Z"> with "UTC" in its text; here
+// each becomes the reader's own time, with the zone named (the UTC stays in its title).
+document.addEventListener("DOMContentLoaded", () => {
+  const withDate = new Intl.DateTimeFormat(undefined, {
+    weekday: "short", day: "numeric", month: "short", year: "numeric",
+    hour: "2-digit", minute: "2-digit", timeZoneName: "short",
+  });
+  const timeOnly = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", timeZoneName: "short" });
+  document.querySelectorAll("time[datetime$='Z']").forEach((time) => {
+    const when = new Date(time.getAttribute("datetime"));
+    if (Number.isNaN(when.getTime())) return;
+    time.title = time.textContent.trim();
+    time.textContent = (time.dataset.show === "time" ? timeOnly : withDate).format(when);
+    time.dataset.local = "1";
+  });
+});
+
+// Tabs: links to the sections of one page. Without JavaScript, :target shows the section
+// (CSS); here a click shows it without jumping down the page, and the link says it is current.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-tabs]").forEach((nav) => {
+    const links = [...nav.querySelectorAll("a[href^='#']")];
+    const panels = nav.nextElementSibling;
+    if (!panels || !panels.classList.contains("tab-panels")) return;
+    const sections = [...panels.children].filter((child) => child.tagName === "SECTION");
+    const show = (id, focus) => {
+      const section = sections.find((s) => s.id === id || s.querySelector(`[id="${CSS.escape(id)}"]`)) || sections[0];
+      sections.forEach((s) => s.classList.toggle("is-current", s === section));
+      links.forEach((a) => {
+        if (a.getAttribute("href") === `#${section.id}`) a.setAttribute("aria-current", "true");
+        else a.removeAttribute("aria-current");
+      });
+      if (focus) {
+        const heading = section.querySelector("h2");
+        if (heading) { heading.tabIndex = -1; heading.focus({ preventScroll: true }); }
+      }
+    };
+    panels.classList.add("js-tabs");
+    links.forEach((a) => a.addEventListener("click", (event) => {
+      event.preventDefault();
+      const id = a.getAttribute("href").slice(1);
+      history.replaceState(null, "", `#${id}`);
+      show(id, true);
+    }));
+    window.addEventListener("hashchange", () => show(location.hash.slice(1), false));
+    show(location.hash.slice(1), false);
   });
 });

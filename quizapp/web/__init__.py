@@ -60,12 +60,14 @@ def wants_json() -> bool:
 def init_app(app: Flask) -> None:
     from quizapp.web import api, api_authoring, articles, auth, classes, quiz, teach  # noqa: F401
     from quizapp.web.converters import CONVERTERS
+    from quizapp.web.display import number
 
     app.url_map.converters.update(CONVERTERS)  # before any rule is added
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please sign in to take a quiz."
     login_manager.login_message_category = "info"
     app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["num"] = number
     app.jinja_env.globals["skill_names"] = SKILL_NAMES
 
     app.register_blueprint(auth.bp)

@@ -31,6 +31,7 @@ from quizapp.services import quiz as quiz_service
 from quizapp.services.classes import AssignmentStatus
 from quizapp.services.errors import NotFound, ServiceError
 from quizapp.services.leaderboard import Board, Entry
+from quizapp.web.display import number, percent
 from quizapp.web.forms import (
     ActionForm,
     AssignmentForm,
@@ -242,7 +243,7 @@ def regenerate_code(class_id: int) -> Any:
     if ActionForm().validate_on_submit():
         code = classes_service.regenerate_code(classroom)
         flash(f"The new join code is {code}. The old code no longer works.", "success")
-    return _back_to_class(classroom)
+    return _back_to_class(classroom, "settings")
 
 
 def _decode(raw: bytes) -> str | None:
@@ -346,7 +347,7 @@ def board_settings(class_id: int) -> Any:
         classes_service.update_board(classroom, names=form.names.data, hidden=form.hidden.data,
                                      frozen=form.frozen.data)
         flash("Leaderboard settings saved.", "success")
-        return _back_to_class(classroom, "leaderboards")
+        return _back_to_class(classroom, "boards")
     return _teacher_page(classroom, board_form=form), 422
 
 
@@ -397,7 +398,7 @@ def board(class_id: int, assignment_id: int | None) -> str:
 
 
 def _score(value: float) -> str:
-    return f"{value:g}"
+    return number(value)
 
 
 def _projector_data(classroom: Classroom, assignment: Assignment | None) -> dict[str, Any]:
@@ -407,16 +408,19 @@ def _projector_data(classroom: Classroom, assignment: Assignment | None) -> dict
 
     def entry(e: Entry) -> dict[str, Any]:
         return {"rank": e.rank, "name": e.name, "score": e.score, "points": e.points,
-                "shown_score": f"{_score(e.score)}/{_score(e.points)}", "movement": e.movement}
+                "shown_score": f"{_score(e.score)}/{_score(e.points)}",
+                "percent": percent(e.score, e.points), "movement": e.movement}
 
     return {
         "class": classroom.name,
         "title": _board_title(assignment),
+        "join_code": classroom.join_code,
         "entries": [entry(e) for e in ranked.top(leaderboard.TOP)],
         "finished": ranked.finished,
         "members": ranked.members,
         "answering": leaderboard.answers_in_progress(classroom.id, assignment_id),
-        "frozen_at": f"{ranked.frozen_at:%H:%M}" if ranked.frozen_at else None,
+        # ISO 8601 in UTC; the page shows it in the room's own time zone
+        "frozen_at": f"{ranked.frozen_at:%Y-%m-%dT%H:%M:%S}Z" if ranked.frozen_at else None,
         "version": ranked.version,
     }
 

@@ -51,8 +51,16 @@ def show_key(question: QuestionModel) -> list[str]:
     return show_response(question, key_response(question))
 
 
+def number(value: float) -> str:
+    """A score or count as pages and CSV files show it: at most two decimals, no trailing
+    zeros (``6.83``, ``7``, ``0.5``); stored values keep their full precision."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
 def as_fraction(score: float, points: float) -> str:
-    return f"{score:g}/{points:g}"
+    """``6.83/10``: a score out of its points, each with at most two decimals."""
+    return f"{number(score)}/{number(points)}"
 
 
 def percent(score: float | None, points: float | None = 1.0) -> str:

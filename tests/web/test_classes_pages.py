@@ -375,7 +375,8 @@ def test_a_frozen_board_says_when_and_ignores_later_attempts(app, teacher, room,
     frozen_at = room.board_frozen_at
     sit(account("ada"), homework.id, 7)
     page = ada.get(f"/classes/{room.id}/assignments/{homework.id}/board").text
-    assert f"Frozen at <time datetime=\"{frozen_at.isoformat()}Z\">{frozen_at:%H:%M}</time>" in page
+    assert (f"Frozen at <time datetime=\"{frozen_at:%Y-%m-%dT%H:%M:%S}Z\" data-show=\"time\">"
+            f"{frozen_at:%H:%M} UTC</time>") in page
     assert '<td class="num">1<span class="muted">/9</span></td>' in page  # the later 9 does not count yet
     # saving the settings again keeps the moment it was frozen
     teacher.post(f"/classes/{room.id}/board-settings", data={"names": "nickname", "frozen": "y"})
@@ -449,10 +450,11 @@ def test_the_projector_and_its_json(app, teacher, room, homework) -> None:
 
     teacher.post(f"/classes/{room.id}/board-settings", data={"names": "nickname", "frozen": "y"})
     data = teacher.get(f"/classes/{room.id}/projector.json").get_json()
-    assert re.fullmatch(r"\d\d:\d\d", data["frozen_at"]) and data["title"] == "Whole class"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", data["frozen_at"]), data["frozen_at"]
+    assert data["title"] == "Whole class"
     assert [e["name"] for e in data["entries"]] == ["Reader 1", "Reader 2"]
-    assert f"Frozen at <span data-field=\"frozen_at\">{data['frozen_at']}</span>" in teacher.get(
-        f"/classes/{room.id}/projector").text
+    assert (f'Frozen at <time datetime="{data["frozen_at"]}" data-show="time" data-field="frozen_at">'
+            f'{data["frozen_at"][11:16]} UTC</time>') in teacher.get(f"/classes/{room.id}/projector").text
 
 
 # --- reports and downloads ----------------------------------------------------------------
