@@ -63,6 +63,9 @@ document.addEventListener("DOMContentLoaded", () => {
   // Ordering: move items with buttons or by dragging; the position selects follow.
   document.querySelectorAll("[data-ordering]").forEach((list) => {
     list.classList.add("enhanced");
+    // the instructions name the controls shown: buttons and dragging now, not the position menus
+    const hint = list.closest("fieldset")?.querySelector("[data-ordering-hint]");
+    if (hint) hint.textContent = hint.dataset.orderingHint;
     const renumber = () => {
       list.querySelectorAll("li").forEach((li, index) => {
         li.querySelector("select").value = String(index + 1);
@@ -118,6 +121,15 @@ document.addEventListener("DOMContentLoaded", () => {
     });
     renumber();
   });
+});
+
+// A Print button (the login cards): shown only where this script runs, since it needs it.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-print]").forEach((button) => {
+    button.hidden = false;
+    button.addEventListener("click", () => window.print());
+  });
+  document.querySelectorAll("[data-print-hint]").forEach((hint) => { hint.hidden = true; });
 });
 
 // Buttons that cannot be undone ask first. This runs in the capture phase, before the
@@ -248,5 +260,33 @@ document.addEventListener("DOMContentLoaded", () => {
     }));
     window.addEventListener("hashchange", () => show(location.hash.slice(1), false));
     show(location.hash.slice(1), false);
+  });
+});
+
+// Date-time fields in the teacher's own zone: the form says which zone (tz) and shows
+// stored UTC values in it; the server turns them back into UTC. A form sent back with an
+// error already holds local values, with tz filled in, and is left as it is.
+document.addEventListener("DOMContentLoaded", () => {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (!zone) return;
+  const pad = (n) => String(n).padStart(2, "0");
+  document.querySelectorAll("input[name=tz]").forEach((tz) => {
+    const form = tz.form;
+    const fresh = !tz.value;
+    tz.value = zone;
+    form.querySelectorAll("input[type=datetime-local][data-utc]").forEach((input) => {
+      if (fresh && input.value) {
+        const when = new Date(`${input.value}Z`);
+        if (!Number.isNaN(when.getTime())) {
+          input.value = `${when.getFullYear()}-${pad(when.getMonth() + 1)}-${pad(when.getDate())}T${pad(when.getHours())}:${pad(when.getMinutes())}`;
+        }
+      }
+      const label = form.querySelector(`label[for="${CSS.escape(input.id)}"]`);
+      if (label) label.textContent = label.textContent.replace("UTC", "your time");
+      const hint = document.getElementById(`${input.id}-hint`);
+      if (hint) hint.textContent = hint.textContent.replace("Times are UTC.", `Your time zone: ${zone}.`);
+    });
+    const note = form.querySelector("[data-zone-note]");
+    if (note) note.textContent = `Dates and times are in your time zone, ${zone}.`;
   });
 });

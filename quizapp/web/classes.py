@@ -360,7 +360,8 @@ def assign(class_id: int) -> Any:
         minutes = form.time_limit_minutes.data
         try:
             assignment = classes_service.create_assignment(
-                classroom, form.bank.data, opens_at=form.opens_at.data, due_at=form.due_at.data,
+                classroom, form.bank.data, opens_at=form.utc(form.opens_at.data),
+                due_at=form.utc(form.due_at.data),
                 max_attempts=form.max_attempts.data,
                 time_limit_seconds=minutes * 60 if minutes else None,
             )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
@@ -139,19 +142,49 @@ class BoardForm(FlaskForm):
     )
 
 
-class AssignmentForm(FlaskForm):
-    """A bank set for a class; dates are UTC because the browser sends them without a zone."""
+class ZonedForm(FlaskForm):
+    """A form with date-time fields read in the teacher's own time zone.
+
+    A browser sends a date and time without a zone. quiz.js fills ``tz`` with the
+    browser's IANA zone (and shows stored UTC values in it); without JavaScript ``tz``
+    stays empty and the fields are UTC, as their labels say.
+    """
+
+    tz = HiddenField(validators=[Optional(), Length(max=64)])
+
+    def zone(self) -> ZoneInfo | None:
+        try:
+            return ZoneInfo(self.tz.data) if self.tz.data else None
+        except (ValueError, ZoneInfoNotFoundError):
+            return None
+
+    def utc(self, value: dt.datetime | None) -> dt.datetime | None:
+        """A field's value as a naive UTC time, as the database keeps times."""
+        zone = self.zone()
+        if value is None or zone is None:
+            return value
+        return value.replace(tzinfo=zone).astimezone(dt.UTC).replace(tzinfo=None)
+
+    def validate_tz(self, field: HiddenField) -> None:
+        if field.data and self.zone() is None:
+            raise ValidationError(
+                "Your browser sent a time zone this server does not know; times were not read.")
+
+
+def zoned_time(label: str, description: str) -> DateTimeLocalField:
+    return DateTimeLocalField(
+        f"{label} (UTC, optional)", format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+        validators=[Optional()], description=f"Times are UTC. {description}",
+        render_kw={"data-utc": ""},
+    )
+
+
+class AssignmentForm(ZonedForm):
+    """A bank set for a class; dates in the teacher's zone (UTC without JavaScript)."""
 
     bank = SelectField("Quiz", validators=[DataRequired()])
-    opens_at = DateTimeLocalField(
-        "Opens (UTC, optional)", format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
-        validators=[Optional()], description="Times are UTC. Leave empty to open it now.",
-    )
-    due_at = DateTimeLocalField(
-        "Due (UTC, optional)", format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
-        validators=[Optional()],
-        description="Times are UTC. Attempts after this are still accepted, and marked late.",
-    )
+    opens_at = zoned_time("Opens", "Leave empty to open it now.")
+    due_at = zoned_time("Due", "Attempts after this are still accepted, and marked late.")
     max_attempts = IntegerField(
         "Attempts allowed (optional)", validators=[Optional(), NumberRange(min=1, max=100)],
         description="Leave empty to use the quiz's own limit.", render_kw={"min": 1, "max": 100},

@@ -265,6 +265,25 @@ def test_an_assignment_with_dates_and_limits_that_override_the_banks(teacher, ro
     assert "2020-01-02 09:00 UTC" in page and "2 attempts, 10 min" in page
 
 
+def test_dates_typed_in_the_teachers_time_zone_are_stored_in_utc(teacher, room) -> None:
+    """quiz.js sends the browser's zone as tz; 09:00 in Paris in winter is 08:00 UTC, and
+    10:00 in New York in summer is 14:00 UTC."""
+    work = assign(teacher, room, opens_at="2030-01-10T09:00", due_at="2030-07-01T10:00",
+                  tz="Europe/Paris")
+    assert work.opens_at == dt.datetime(2030, 1, 10, 8)
+    assert work.due_at == dt.datetime(2030, 7, 1, 8)
+    other = assign(teacher, room, due_at="2030-07-01T10:00", tz="America/New_York")
+    assert other.due_at == dt.datetime(2030, 7, 1, 14)
+
+
+def test_a_time_zone_the_server_does_not_know_is_refused_not_guessed(teacher, room) -> None:
+    response = teacher.post(f"/classes/{room.id}/assignments", data={
+        "bank": "all-types", "due_at": "2030-01-01T09:00", "tz": "Mars/Olympus_Mons"})
+    assert response.status_code == 422
+    assert "time zone this server does not know" in response.text
+    assert room.assignments == []
+
+
 def test_an_assignment_due_before_it_opens_is_refused(teacher, room) -> None:
     response = teacher.post(f"/classes/{room.id}/assignments", data={
         "bank": "all-types", "opens_at": "2030-01-02T09:00", "due_at": "2030-01-01T09:00"})
