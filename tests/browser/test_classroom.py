@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import re
 from pathlib import Path
+from zoneinfo import ZoneInfo
 from typing import Any
 
 from playwright.sync_api import Page, expect
@@ -26,6 +27,8 @@ from tests.browser.conftest import (
 
 CLASS = "Period 3 Media"
 QUIZ = "Every question type"
+#: The teacher's browser is in another time zone than the server (UTC).
+TEACHER_ZONE = "America/New_York"
 #: all-types' question ids, in the bank's order (the grid CSV's columns).
 KEYS = ["dni", "curtailed", "five-eyes-founded", "analyst", "year", "order", "agencies"]
 #: The second student's answers, in PLAN's form: all right but the first (8/9 points).
@@ -115,8 +118,9 @@ def test_a_class_does_an_assignment_live_on_the_projector_then_the_report(
     live_server.make_account("amara.classroom", "Amara Okafor")
     live_server.make_account("ben.classroom", "Ben Carter")
 
-    # The teacher creates the class and assigns all-types, due in a week.
-    teacher = new_context().new_page()
+    # The teacher creates the class and assigns all-types, due in a week, from a browser
+    # in New York: the page reads and shows times in the teacher's zone, and stores UTC.
+    teacher = new_context(timezone_id=TEACHER_ZONE).new_page()
     sign_in(teacher, "tess.classroom")
     teacher.goto("/classes")
     teacher.get_by_label("Class name").fill(CLASS)
@@ -127,14 +131,20 @@ def test_a_class_does_an_assignment_live_on_the_projector_then_the_report(
     assert re.fullmatch(r"[A-Z0-9]{6}", code), code
     expect(teacher.get_by_text(f"Class “{CLASS}” created. Its join code is {code}.")).to_be_visible()
 
-    due = (dt.datetime.now(dt.UTC) + dt.timedelta(days=7)).replace(second=0, microsecond=0)
+    zone = ZoneInfo(TEACHER_ZONE)
+    due_there = (dt.datetime.now(zone) + dt.timedelta(days=7)).replace(second=0, microsecond=0)
+    due = due_there.astimezone(dt.UTC)
     teacher.get_by_label("Quiz", exact=True).select_option(label=QUIZ)
-    teacher.get_by_label("Due (UTC, optional)").fill(f"{due:%Y-%m-%dT%H:%M}")
+    expect(teacher.get_by_text(f"Dates and times are in your time zone, {TEACHER_ZONE}.")).to_be_visible()
+    teacher.get_by_label("Due (your time, optional)").fill(f"{due_there:%Y-%m-%dT%H:%M}")
     teacher.get_by_role("button", name="Assign").click()
     expect(teacher.get_by_text(f"“{QUIZ}” is assigned to {CLASS}.")).to_be_visible()
     assignments = teacher.get_by_role("region", name="Assignments table")
     expect(assignments.locator("tbody tr")).to_have_count(1)
-    expect(assignments.locator("tbody tr td").nth(1)).to_have_text(f"{due:%Y-%m-%d %H:%M} UTC")
+    due_cell = assignments.locator("tbody tr td").nth(1).locator("time")
+    expect(due_cell).to_have_attribute("datetime", f"{due:%Y-%m-%dT%H:%M:00Z}")  # stored in UTC
+    expect(due_cell).to_have_attribute("title", f"{due:%Y-%m-%d %H:%M} UTC")
+    expect(due_cell).to_contain_text(f"{due_there:%-I:%M %p} {due_there.tzname()}")  # shown in New York's
     look(teacher, "teacher-class-page")
 
     # The projector is up before anyone has joined; it must follow the class without reloading.
@@ -172,7 +182,7 @@ def test_a_class_does_an_assignment_live_on_the_projector_then_the_report(
 
     answer_and_finish(amara, [(kind, response) for kind, response, *_ in PLAN], PLAN_SCORE)
     expect(board.locator(".name")).to_have_text(["Amara Okafor"], timeout=7000)
-    expect(board.locator(".score")).to_have_text(["4.5/9"])
+    expect(board.locator(".score")).to_have_text(["50% 4.5/9"])
     expect(field("finished")).to_have_text("1")
     expect(field("answering")).to_have_text("1")
     expect(teacher.get_by_text("No one has finished yet.")).to_be_hidden()
@@ -180,7 +190,7 @@ def test_a_class_does_an_assignment_live_on_the_projector_then_the_report(
     answer_and_finish(ben, BETTER, "8/9 (89%)")
     expect(board.locator(".name")).to_have_text(["Ben Carter", "Amara Okafor"], timeout=7000)
     expect(board.locator(".rank")).to_have_text(["1", "2"])
-    expect(board.locator(".score")).to_have_text(["8/9", "4.5/9"])
+    expect(board.locator(".score")).to_have_text(["89% 8/9", "50% 4.5/9"])
     expect(board.nth(1).locator(".move")).to_contain_text("down 1")  # Ben went past her
     expect(board.first).to_have_class("top")
     expect(field("finished")).to_have_text("2")
@@ -202,18 +212,27 @@ def test_a_class_does_an_assignment_live_on_the_projector_then_the_report(
     # The teacher goes back to the class, then to the report.
     teacher.get_by_role("link", name=f"Back to {CLASS}").click()
     expect(teacher).to_have_url(f"{live_server.url}/classes/{class_id}")
+    # the class page opens on its assignments; its Students tab shows the students
+    expect(teacher.get_by_role("region", name="Students table")).to_be_hidden()
+    teacher.get_by_role("navigation", name="Sections of this class").get_by_role(
+        "link", name=re.compile("^Students")).click()
     students = teacher.get_by_role("region", name="Students table")
     expect(students.locator("tbody th")).to_have_text(["Amara Okafor", "Ben Carter"])
+    expect(teacher.get_by_role("link", name=re.compile("^Students"))).to_have_attribute("aria-current", "true")
+    expect(teacher.get_by_role("region", name="Assignments table")).to_be_hidden()
     look(teacher, "teacher-class-page-with-students")
+    teacher.get_by_role("link", name=re.compile("^Assignments")).click()
     teacher.get_by_role("region", name="Assignments table").get_by_role(
         "link", name=row_link("Report")).click()
     expect(teacher).to_have_url(
         f"{live_server.url}/classes/{class_id}/assignments/{assignment_id}/report")
     expect(teacher.get_by_role("heading", level=1)).to_have_text(f"Report: {QUIZ}")
-    expect(teacher.locator("p.facts").first).to_contain_text(f"due {due:%Y-%m-%d %H:%M} UTC")
-    summary = teacher.locator("dl.summary dd")
-    expect(summary.first).to_have_text("2 of 2 students")
-    expect(summary.nth(1)).to_have_text("needs 3 or more finished attempts")
+    expect(teacher.locator("p.facts").first.locator("time")).to_contain_text(
+        f"{due_there:%-I:%M %p} {due_there.tzname()}")
+    stats = teacher.locator("ul.stats li")
+    expect(stats.first).to_have_text("2/2 finished")
+    expect(stats.nth(2)).to_have_text("0 still to finish")
+    expect(stats.nth(3)).to_contain_text("needs 3 or more finished attempts")
     expect(teacher.get_by_role("img", name=re.compile(r"^Score distribution of 2 finished attempts:")))\
         .to_have_accessible_name(re.compile(r"50–59%: 1;.*80–89%: 1;"))
     # Recall is questions 1, 2 and 5: 6 of their 10 points over the two attempts
