@@ -330,7 +330,7 @@ def test_start_from_an_assignment_after_its_due_date_is_accepted_and_late(app, t
     assert '<span class="badge late">late</span>' in report
     again = ada.post("/quizzes/all-types/start", data={"assignment_id": work.id}, follow_redirects=True)
     assert "You have used all 1 attempts at this quiz." in again.text
-    assert "You have used all 1 attempts." in ada.get("/").text
+    assert "You have used your only attempt." in ada.get("/").text
 
 
 def test_the_bank_page_offers_the_assignment_too(app, homework, room) -> None:
@@ -488,7 +488,12 @@ def test_the_report_shows_the_figures(app, teacher, room, homework) -> None:
                                       "five-eyes-founded": RIGHT})                        # 5 of 9
     # Dee has no attempt: a blank row
     page = teacher.get(f"/classes/{room.id}/assignments/{homework.id}/report").text
-    assert "3 of 4 students" in page
+    assert '<strong>3/4</strong> <span>finished</span>' in page
+    assert '<strong>1</strong> <span>still to finish</span>' in page
+    # the mean of the best scores: (4 + 3 + 5) / 27 points
+    assert '<strong>44%</strong> <span>mean score</span>' in page
+    waiting = re.search(r'<section class="to-finish".*?</section>', page, re.S).group(0)
+    assert "Dee" in waiting and "Ada" not in waiting
 
     rows = re.findall(r'<tr id="q-(\d)">.*?<td class="num facility">([^<]+)</td>\s*'
                       r'<td class="num discrimination">([^<]+)</td>', page, re.S)
