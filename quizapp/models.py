@@ -204,9 +204,11 @@ class Attempt(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
     bank_id: Mapped[str] = mapped_column(ForeignKey("bank.id", ondelete="CASCADE"))
-    #: Set when the attempt was made for a class assignment.
+    #: Set when the attempt was made for a class assignment; None for the student's own, and
+    #: for an attempt whose assignment was deleted (its ``scope`` still names the assignment,
+    #: and the attempt stays in the student's history).
     assignment_id: Mapped[int | None] = mapped_column(
-        ForeignKey("assignment.id", ondelete="CASCADE"), index=True
+        ForeignKey("assignment.id", ondelete="SET NULL"), index=True
     )
     #: "full" for the whole bank, "practice" for the questions missed last time.
     kind: Mapped[str] = mapped_column(String(16), default="full")
@@ -214,7 +216,8 @@ class Attempt(db.Model):
     scope: Mapped[int] = mapped_column(default=0)
     #: 1, 2, ... for whole-bank attempts within ``scope``; None for practice.
     number: Mapped[int | None]
-    #: Seeds the per-attempt shuffle, so choices keep their order on every reload.
+    #: Seeds the per-attempt shuffles (choices, and the questions' order and draw when the
+    #: assignment asks for them), so they stay the same on every reload.
     seed: Mapped[int]
     started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     deadline_at: Mapped[dt.datetime | None]
@@ -262,12 +265,32 @@ class Answer(db.Model):
     score: Mapped[float]
     points: Mapped[float]
     answered_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: The teacher's comment with the latest change of the mark, shown to the student.
+    comment: Mapped[str | None] = mapped_column(Text)
 
     item: Mapped[AttemptQuestion] = relationship(back_populates="answer")
 
     @property
     def correct(self) -> bool:
         return self.score == self.points
+
+
+class MarkChange(db.Model):
+    """One change of an answer's mark by a teacher: who, when, the mark before and after."""
+
+    __tablename__ = "mark_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answer.id", ondelete="CASCADE"), index=True)
+    #: The teacher who changed it; None once their account is deleted.
+    changed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("account.id", ondelete="SET NULL"), index=True)
+    changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    old_score: Mapped[float]
+    new_score: Mapped[float]
+    comment: Mapped[str | None] = mapped_column(Text)
+
+    changed_by: Mapped[Account | None] = relationship()
 
 
 class Classroom(db.Model):
@@ -314,10 +337,18 @@ class Membership(db.Model):
     account: Mapped[Account] = relationship()
 
 
+SHOW_ANSWERS = ("immediately", "after_due", "never")
+
+
 class Assignment(db.Model):
-    """A bank set for a class, with optional dates and limits that override the bank's."""
+    """A bank set for a class, with optional dates and limits that override the bank's.
+
+    Ids are never reused (AUTOINCREMENT on SQLite too): attempts of a deleted assignment keep
+    its id as their ``scope``, and a new assignment must not number its attempts after them.
+    """
 
     __tablename__ = "assignment"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     classroom_id: Mapped[int] = mapped_column(ForeignKey("classroom.id", ondelete="CASCADE"), index=True)
@@ -326,7 +357,40 @@ class Assignment(db.Model):
     due_at: Mapped[dt.datetime | None]
     max_attempts: Mapped[int | None]
     time_limit_seconds: Mapped[int | None]
+    #: When a student sees marks, keys and explanations: "immediately", "after_due" (after
+    #: their due date) or "never" (see quizapp.services.release).
+    show_answers: Mapped[str] = mapped_column(String(16), default="immediately")
+    #: No attempt starts and no answer is taken after the (student's) due date.
+    close_at_due: Mapped[bool] = mapped_column(default=False)
+    #: Each attempt asks the questions in its own order.
+    shuffle_questions: Mapped[bool] = mapped_column(default=False)
+    #: Each attempt asks this many questions drawn from the bank; None: all of them.
+    question_count: Mapped[int | None]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     classroom: Mapped[Classroom] = relationship(back_populates="assignments")
     bank: Mapped[Bank] = relationship()
+    accommodations: Mapped[list[Accommodation]] = relationship(
+        back_populates="assignment", cascade="all, delete-orphan", passive_deletes=True)
+
+
+class Accommodation(db.Model):
+    """What one student gets on one assignment beyond the class: more time, more attempts,
+    a later due date."""
+
+    __tablename__ = "accommodation"
+    __table_args__ = (UniqueConstraint("assignment_id", "account_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id", ondelete="CASCADE"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), index=True)
+    #: Each attempt's time limit grows by this percent (0: none).
+    extra_time_percent: Mapped[int] = mapped_column(default=0)
+    #: Added to the attempt limit.
+    extra_attempts: Mapped[int] = mapped_column(default=0)
+    #: The student's own due date, replacing the assignment's; None: the assignment's.
+    due_at: Mapped[dt.datetime | None]
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    assignment: Mapped[Assignment] = relationship(back_populates="accommodations")
+    account: Mapped[Account] = relationship()

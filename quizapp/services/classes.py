@@ -14,7 +14,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from quizapp.extensions import db
-from quizapp.models import Account, Assignment, Attempt, Bank, Classroom, Membership, utcnow
+from quizapp.models import (
+    SHOW_ANSWERS,
+    Accommodation,
+    Account,
+    Assignment,
+    Attempt,
+    Bank,
+    Classroom,
+    Membership,
+    utcnow,
+)
 from quizapp.services import accounts, authoring
 from quizapp.services.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
 
@@ -381,21 +391,68 @@ def only_teacher_of(account_id: int, teacher_id: int) -> bool:
     return others == 0
 
 
+#: The largest attempt limit, time limit (seconds), question count and accommodation an
+#: assignment takes.
+MAX_ATTEMPTS, MAX_TIME_LIMIT, MAX_QUESTION_COUNT = 1000, 86400, 1000
+MAX_EXTRA_TIME_PERCENT, MAX_EXTRA_ATTEMPTS = 1000, 1000
+
+
+def check_assignment_options(*, opens_at: dt.datetime | None, due_at: dt.datetime | None,
+                             max_attempts: int | None, time_limit_seconds: int | None,
+                             show_answers: str, close_at_due: bool, shuffle_questions: bool,
+                             question_count: int | None, bank_questions: int | None = None) -> None:
+    """:class:`Invalid`, with a sentence that says which, unless the options fit together."""
+    if opens_at and due_at and due_at <= opens_at:
+        raise Invalid("The due date must come after the opening date.")
+    for value, what, most in ((max_attempts, "attempt limit", MAX_ATTEMPTS),
+                              (time_limit_seconds, "time limit", MAX_TIME_LIMIT),
+                              (question_count, "number of questions", MAX_QUESTION_COUNT)):
+        if value is not None and not 0 < value <= most:
+            raise Invalid(f"The {what} must be between 1 and {most}.")
+    if show_answers not in SHOW_ANSWERS:
+        raise Invalid(f"show_answers is one of: {', '.join(SHOW_ANSWERS)}.")
+    if show_answers == "after_due" and due_at is None:
+        raise Invalid("Answers shown after the due date need a due date.")
+    if close_at_due and due_at is None:
+        raise Invalid("Closing at the due date needs a due date.")
+    if not isinstance(close_at_due, bool) or not isinstance(shuffle_questions, bool):
+        raise Invalid("close_at_due and shuffle_questions are true or false.")
+    if question_count is not None and bank_questions is not None and question_count > bank_questions:
+        raise Invalid(f"The quiz has {bank_questions} questions: ask at most {bank_questions}.")
+
+
+def bank_question_count(bank_id: str) -> int:
+    """How many questions the bank asks now (not retired)."""
+    from quizapp.models import Question
+
+    return db.session.execute(
+        select(func.count(Question.id)).where(Question.bank_id == bank_id,
+                                              Question.retired_at.is_(None))
+    ).scalar_one()
+
+
 def create_assignment(classroom: Classroom, bank_id: str, *, opens_at: dt.datetime | None = None,
                       due_at: dt.datetime | None = None, max_attempts: int | None = None,
-                      time_limit_seconds: int | None = None) -> Assignment:
+                      time_limit_seconds: int | None = None, show_answers: str = "immediately",
+                      close_at_due: bool = False, shuffle_questions: bool = False,
+                      question_count: int | None = None) -> Assignment:
+    """Set a bank for the class. :class:`NotFound` for a bank its teacher may not see;
+    :class:`Invalid` for options that do not fit (see :func:`check_assignment_options`)."""
     # a bank id is a slug: one with a control character names none (and NUL breaks PostgreSQL)
     bank = db.session.get(Bank, bank_id) if bank_id.isprintable() else None
     if bank is None or not authoring.can_see(classroom.teacher, bank):
         raise NotFound("There is no such quiz.")
-    if opens_at and due_at and due_at <= opens_at:
-        raise Invalid("The due date must come after the opening date.")
-    for value, what in ((max_attempts, "attempt limit"), (time_limit_seconds, "time limit")):
-        if value is not None and value <= 0:
-            raise Invalid(f"The {what} must be above 0.")
+    check_assignment_options(
+        opens_at=opens_at, due_at=due_at, max_attempts=max_attempts,
+        time_limit_seconds=time_limit_seconds, show_answers=show_answers,
+        close_at_due=close_at_due, shuffle_questions=shuffle_questions,
+        question_count=question_count,
+        bank_questions=bank_question_count(bank_id) if question_count is not None else None)
     assignment = Assignment(
         classroom_id=classroom.id, bank_id=bank_id, opens_at=opens_at, due_at=due_at,
         max_attempts=max_attempts, time_limit_seconds=time_limit_seconds,
+        show_answers=show_answers, close_at_due=close_at_due,
+        shuffle_questions=shuffle_questions, question_count=question_count,
     )
     db.session.add(assignment)
     touch_board(classroom.id)
@@ -413,6 +470,9 @@ def assignment_for(assignment_id: int, account_id: int) -> tuple[Assignment, boo
 
 
 def delete_assignment(assignment: Assignment) -> None:
+    """Remove the assignment and its accommodations. Its attempts stay in the students'
+    history: they lose their link to it (``assignment_id`` becomes None) and keep their
+    ``scope``, so their numbers stay unique and a new assignment's attempts start at 1."""
     classroom_id = assignment.classroom_id
     db.session.delete(assignment)
     touch_board(classroom_id)
@@ -421,14 +481,26 @@ def delete_assignment(assignment: Assignment) -> None:
 
 @dataclass
 class AssignmentStatus:
+    """One assignment as a student sees it on their list."""
+
     assignment: Assignment
     attempts: int
+    #: The best finished attempt's fraction; None before one finishes, and while the
+    #: assignment does not show answers (marks) to this student yet.
     best: float | None
     finished: bool
+    #: The student's due date: their accommodation's, else the assignment's.
+    due_at: dt.datetime | None = None
+    #: Whether marks and keys are shown to this student now (see services.release).
+    released: bool = True
+    #: Whether the assignment no longer takes attempts or answers from them (close_at_due).
+    closed: bool = False
+    #: Attempts they may start in all, accommodation included; None: no limit.
+    attempt_limit: int | None = None
 
     @property
     def late(self) -> bool:
-        due = self.assignment.due_at
+        due = self.due_at if self.due_at is not None else self.assignment.due_at
         return due is not None and not self.finished and utcnow() > due
 
 
@@ -449,10 +521,24 @@ def assignments_for_student(account_id: int) -> list[AssignmentStatus]:
             .group_by(Attempt.assignment_id)
         ).all()
     }
+    accommodations = {
+        a.assignment_id: a for a in db.session.execute(
+            select(Accommodation).where(Accommodation.account_id == account_id)).scalars()
+    }
+    now = utcnow()
     result = []
     for assignment in rows:
         count, best, done = stats.get(assignment.id, (0, None, 0))
-        result.append(AssignmentStatus(assignment, count, best, bool(done)))
+        extra = accommodations.get(assignment.id)
+        due = extra.due_at if extra is not None and extra.due_at is not None else assignment.due_at
+        released = (assignment.show_answers == "immediately"
+                    or (assignment.show_answers == "after_due" and due is not None and now >= due))
+        limit = assignment.max_attempts or assignment.bank.settings.get("max_attempts")
+        result.append(AssignmentStatus(
+            assignment, count, best if released else None, bool(done), due_at=due,
+            released=released,
+            closed=bool(assignment.close_at_due and due is not None and now > due),
+            attempt_limit=limit + (extra.extra_attempts if extra else 0) if limit else None))
     far = dt.datetime.max
-    result.sort(key=lambda s: (s.finished, s.assignment.due_at or far, s.assignment.id))
+    result.sort(key=lambda s: (s.finished, s.due_at or far, s.assignment.id))
     return result

@@ -11,7 +11,17 @@ from typing import Any
 from sqlalchemy import func, select
 
 from quizapp.extensions import db
-from quizapp.models import Account, Assignment, Attempt, Classroom, Membership
+from quizapp.models import (
+    Account,
+    Answer,
+    Assignment,
+    Attempt,
+    AttemptQuestion,
+    Classroom,
+    Membership,
+    Question,
+    QuestionVersion,
+)
 
 
 @dataclass(frozen=True)
@@ -25,6 +35,10 @@ class Entry:
     reached_at: dt.datetime
     #: Places gained (+) or lost (-) since the board before the latest finished attempt.
     movement: int = 0
+    #: What the board is out of, the same for every entry (see :func:`assignment_points`).
+    total: float = 0.0
+    #: ``score`` over ``total``, 0..100, two decimals (None when the total is 0).
+    percent: float | None = None
 
 
 Row = tuple[int, str, float, float, dt.datetime]
@@ -163,12 +177,46 @@ def _rows(totals: list[Any], names: dict[int, str]) -> list[Row]:
             for a, score, points, reached in totals]
 
 
-def board(classroom: Classroom, assignment_id: int | None = None) -> Board:
-    """The class board (sum of best attempts over its assignments) or one assignment's.
+def assignment_points(assignments: list[Assignment]) -> dict[int, float]:
+    """What each assignment is out of on a board: the points of the questions its bank asks
+    now; for a draw of ``question_count`` questions, that many times their mean points (the
+    same as the bank's total over its questions when every question has the same points)."""
+    banks = {a.bank_id for a in assignments}
+    if not banks:
+        return {}
+    points = func.coalesce(QuestionVersion.content["points"].as_float(), 1.0)
+    per_bank = {
+        bank_id: (float(total or 0.0), count) for bank_id, total, count in db.session.execute(
+            select(Question.bank_id, func.sum(points), func.count(Question.id))
+            .join(QuestionVersion, (QuestionVersion.question_id == Question.id)
+                  & (QuestionVersion.number == Question.version))
+            .where(Question.bank_id.in_(banks), Question.retired_at.is_(None))
+            .group_by(Question.bank_id)
+        ).all()
+    }
+    result = {}
+    for assignment in assignments:
+        total, count = per_bank.get(assignment.bank_id, (0.0, 0))
+        if assignment.question_count is not None and count > assignment.question_count:
+            total = total / count * assignment.question_count
+        result[assignment.id] = round(total, 6)
+    return result
 
-    Each student's best finished attempt counts; while the board is frozen,
-    only attempts finished before the freeze. Cached until the class's
-    ``board_version`` changes.
+
+def _percent(score: float, total: float) -> float | None:
+    return round(100 * score / total, 2) if total else None
+
+
+def board(classroom: Classroom, assignment_id: int | None = None) -> Board:
+    """The class board or one assignment's.
+
+    One assignment's board ranks each student's best finished attempt. The class board sums
+    each student's best finished attempt at every one of the class's assignments (one not
+    attempted counts 0), out of the same total for everyone: the sum of the assignments'
+    points (:func:`assignment_points`); each entry carries that ``total`` and its ``percent``.
+    While the board is frozen, only attempts finished before the freeze count. Cached until
+    the class's ``board_version`` changes (every write that can move a board bumps it: a
+    finished attempt, a changed mark, an assignment set, edited or deleted).
     """
     version = db.session.execute(
         select(Classroom.board_version).where(Classroom.id == classroom.id)
@@ -203,13 +251,69 @@ def board(classroom: Classroom, assignment_id: int | None = None) -> Board:
             row[0]: len(ordered) - bisect.bisect_right(ordered, before[row[0]]) + 1 - place
             for place, row in places if row[0] in before
         }
-    entries = [Entry(place, *row, movement.get(row[0], 0)) for place, row in places]
+    assignments = list(db.session.execute(
+        select(Assignment).where(Assignment.classroom_id == classroom.id,
+                                 *([Assignment.id == assignment_id] if assignment_id else []))
+    ).scalars())
+    total = sum(assignment_points(assignments).values())
+    entries = [Entry(place, *row, movement.get(row[0], 0), total, _percent(row[2], total))
+               for place, row in places]
     result = Board(classroom.id, assignment_id, entries, len(members), len(entries),
                    classroom.board_frozen_at, version, classroom.created_at,
                    {e.account_id: e for e in entries})
     with _lock:
         _cache[key] = result
     return result
+
+
+@dataclass(frozen=True)
+class QuestionCount:
+    """How one question of an assignment is going, live: over every answer given to it in
+    the assignment's attempts, finished or under way."""
+
+    #: Its place in the bank, from 1 (attempts that shuffle or draw ask it elsewhere).
+    number: int
+    question_id: str
+    prompt: str
+    answered: int
+    #: Full marks.
+    right: int
+    #: Some marks, not all.
+    partly: int
+    #: No marks.
+    wrong: int
+
+
+def question_counts(assignment: Assignment) -> list[QuestionCount]:
+    """Per question of the assignment's bank, in the bank's order: how many answered it, and
+    how many of those were right, partly right and wrong (attempts under way included, for
+    the projector). Questions no attempt asked are left out; teacher previews never count."""
+    full = Answer.score >= Answer.points - _SAME
+    none = Answer.score <= _SAME
+    rows = db.session.execute(
+        select(Question.position, Question.key, func.count(Answer.id),
+               func.count(Answer.id).filter(full),
+               func.count(Answer.id).filter(~full & ~none),
+               func.count(Answer.id).filter(none & ~full))
+        .select_from(Answer)
+        .join(Attempt, Attempt.id == Answer.attempt_id)
+        .join(AttemptQuestion, AttemptQuestion.id == Answer.attempt_question_id)
+        .join(QuestionVersion, QuestionVersion.id == AttemptQuestion.question_version_id)
+        .join(Question, Question.id == QuestionVersion.question_id)
+        .where(Attempt.assignment_id == assignment.id, Attempt.kind == "full")
+        .group_by(Question.id, Question.position, Question.key)
+        .order_by(Question.position)
+    ).all()
+    prompts = {q.key: q.current.content.get("prompt", "") for q in assignment.bank.questions}
+    numbers = {q.key: n for n, q in enumerate(
+        sorted(assignment.bank.questions, key=lambda q: q.position), start=1)}
+    return [QuestionCount(numbers.get(key, position + 1), key, prompts.get(key, ""), answered,
+                          right, partly, wrong)
+            for position, key, answered, right, partly, wrong in rows]
+
+
+#: Marks closer than this are the same (sums of float marks carry noise).
+_SAME = 1e-9
 
 
 def answers_in_progress(classroom_id: int, assignment_id: int | None = None) -> int:

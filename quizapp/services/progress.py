@@ -41,6 +41,9 @@ class BankProgress:
     bank_id: str
     title: str
     attempts: list[AttemptPoint] = field(default_factory=list)
+    #: Finished attempts left out of ``attempts`` because their marks are not shown to the
+    #: student yet (an assignment's ``show_answers``).
+    hidden: int = 0
 
     @property
     def best(self) -> AttemptPoint | None:
@@ -51,8 +54,15 @@ class BankProgress:
         return self.attempts[-1] if self.attempts else None
 
 
-def bank_progress(account_id: int) -> list[BankProgress]:
-    """Every bank the account has finished an attempt at, with each attempt's score."""
+def bank_progress(account_id: int, *, now: dt.datetime | None = None) -> list[BankProgress]:
+    """Every bank the account has finished an attempt at, with each attempt's score.
+
+    Attempts whose marks the student may not see yet (see
+    :func:`quizapp.services.release.answers_released`) are only counted, in ``hidden``.
+    """
+    from quizapp.services.release import hidden_attempt_ids
+
+    hidden = hidden_attempt_ids(account_id, now)
     rows = db.session.execute(
         select(Attempt.id, Attempt.bank_id, Bank.title, Attempt.finished_at, Attempt.score,
                Attempt.points)
@@ -64,12 +74,17 @@ def bank_progress(account_id: int) -> list[BankProgress]:
     result: dict[str, BankProgress] = {}
     for attempt_id, bank_id, title, finished_at, got, out_of in rows:
         progress = result.setdefault(bank_id, BankProgress(bank_id, title))
-        progress.attempts.append(AttemptPoint(attempt_id, finished_at, got or 0.0, out_of))
+        if attempt_id in hidden:
+            progress.hidden += 1
+        else:
+            progress.attempts.append(AttemptPoint(attempt_id, finished_at, got or 0.0, out_of))
     return list(result.values())
 
 
-def skill_mastery(account_id: int) -> dict[str, float | None]:
+def skill_mastery(account_id: int, *, now: dt.datetime | None = None) -> dict[str, float | None]:
     """Mastery per skill, from 0 to 1 (None for a skill never asked).
+
+    Answers of attempts whose marks the student may not see yet are left out.
 
     Every question the student has answered, or left unanswered in an attempt
     they finished (scored 0), counts once: by its latest outcome, in any
@@ -77,10 +92,13 @@ def skill_mastery(account_id: int) -> dict[str, float | None]:
     sum of their points, per skill: getting a question right after missing it
     raises mastery fully, and skipping questions does not hide them.
     """
+    from quizapp.services.release import hidden_attempt_ids
+
+    hidden = hidden_attempt_ids(account_id, now)
     when = func.coalesce(Answer.answered_at, Attempt.finished_at)
     rows = db.session.execute(
         select(QuestionVersion.question_id, QuestionVersion.content["skill"].as_string(),
-               Answer.score, QuestionVersion.content["points"].as_float())
+               Answer.score, QuestionVersion.content["points"].as_float(), Attempt.id)
         .select_from(AttemptQuestion)
         .join(Attempt, Attempt.id == AttemptQuestion.attempt_id)
         .join(QuestionVersion, AttemptQuestion.question_version_id == QuestionVersion.id)
@@ -90,7 +108,9 @@ def skill_mastery(account_id: int) -> dict[str, float | None]:
         .order_by(when, AttemptQuestion.id)
     ).all()
     latest: dict[int, tuple[str | None, float, float]] = {}
-    for question_id, skill, got, points in rows:
+    for question_id, skill, got, points, attempt_id in rows:
+        if attempt_id in hidden:
+            continue
         latest[question_id] = (skill, got or 0.0, points if points is not None else 1.0)
     totals: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
     for skill, got, out_of in latest.values():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import random
@@ -21,13 +22,12 @@ from quizapp.models import (
     Attempt,
     AttemptQuestion,
     Bank,
-    Classroom,
-    Membership,
     Question,
     QuestionVersion,
     utcnow,
 )
 from quizapp.scoring import ScoreResult, response_too_large, score
+from quizapp.services import assignments, release
 from quizapp.services.banks import question_model
 from quizapp.services.classes import membership, touch_board
 from quizapp.services.errors import Conflict, Invalid, NotFound
@@ -73,8 +73,8 @@ def current_versions(bank_id: str) -> list[QuestionVersion]:
 
 
 def _same_assignment(assignment_id: int | None) -> Any:
-    if assignment_id is None:
-        return Attempt.assignment_id.is_(None)
+    if assignment_id is None:  # the student's own: not those of an assignment since deleted
+        return Attempt.scope == 0
     return Attempt.assignment_id == assignment_id
 
 
@@ -118,10 +118,28 @@ def open_assignment_attempts(account_id: int) -> dict[int, Attempt]:
     return attempts
 
 
+def arrange(versions: list[QuestionVersion], seed: int, *, shuffle: bool = False,
+            count: int | None = None) -> list[QuestionVersion]:
+    """The questions an attempt asks, in its order: a draw of ``count`` of them (kept in the
+    bank's order unless shuffled), and with ``shuffle`` an order of its own; both fixed by
+    the attempt's seed."""
+    rng = random.Random(f"{seed}:questions")  # noqa: S311 - which questions and their order only
+    chosen = list(versions)
+    if count is not None and count < len(chosen):
+        picked = set(rng.sample(range(len(chosen)), count))
+        chosen = [v for i, v in enumerate(chosen) if i in picked]
+    if shuffle:
+        rng.shuffle(chosen)
+    return chosen
+
+
 def _create(account_id: int, bank: Bank, versions: list[QuestionVersion], kind: str,
             now: dt.datetime, *, time_limit: int | None = None,
-            assignment_id: int | None = None, number: int | None = None) -> Attempt:
+            assignment_id: int | None = None, number: int | None = None,
+            terms: Any = None, shuffle: bool = False, count: int | None = None) -> Attempt:
     limit = time_limit
+    seed = secrets.randbelow(2**31)
+    versions = arrange(versions, seed, shuffle=shuffle, count=count)
     attempt = Attempt(
         account_id=account_id,
         bank_id=bank.id,
@@ -129,9 +147,10 @@ def _create(account_id: int, bank: Bank, versions: list[QuestionVersion], kind: 
         kind=kind,
         scope=assignment_id or 0,
         number=number,
-        seed=secrets.randbelow(2**31),
+        seed=seed,
         started_at=now,
-        deadline_at=now + dt.timedelta(seconds=limit) if limit else None,
+        deadline_at=(assignments.deadline(terms, now) if terms is not None
+                     else now + dt.timedelta(seconds=limit) if limit else None),
         points=sum(v.content.get("points", 1) for v in versions),
     )
     attempt.items = [
@@ -156,31 +175,14 @@ def _last_number(account_id: int, bank_id: str, assignment_id: int | None) -> in
 _START_TRIES = 5
 
 
-def refuse_practice_during_assignment(account_id: int, bank: Bank) -> None:
-    """:class:`Conflict` while an assignment of the bank with a time or attempt limit is open
-    to the student: practice shows every key after each answer, which would hand them to
-    the assignment.
-
-    Open means set for one of the student's classes and not used up: attempts left (or no
-    attempt limit), whether or not it has opened or is past its due date (late work counts).
-    """
-    rows = db.session.execute(
-        select(Assignment, Classroom.name)
-        .join(Classroom, Classroom.id == Assignment.classroom_id)
-        .join(Membership, (Membership.classroom_id == Assignment.classroom_id)
-              & (Membership.account_id == account_id))
-        .where(Assignment.bank_id == bank.id)
-        .order_by(Assignment.id)
-    ).all()
-    for assignment, class_name in rows:
-        max_attempts = assignment.max_attempts or bank.settings.get("max_attempts")
-        time_limit = assignment.time_limit_seconds or bank.settings.get("time_limit_seconds")
-        if not (max_attempts or time_limit):
-            continue
-        if max_attempts and attempts_used(account_id, bank.id, assignment.id) >= max_attempts:
-            continue
-        raise Conflict(f"“{bank.title}” is set as an assignment in {class_name}: practise it "
-                       "once you have used your attempts at the assignment.")
+def refuse_practice_during_assignment(account_id: int, bank: Bank,
+                                      now: dt.datetime | None = None) -> None:
+    """:class:`Conflict` while the student may not practise the bank on their own: see
+    :func:`quizapp.services.release.practice_refusal` (an assignment of it still open to them
+    hides answers, or has a time or attempt limit)."""
+    refusal = release.practice_refusal(account_id, bank, now)
+    if refusal is not None:
+        raise Conflict(refusal)
 
 
 def start_attempt(account_id: int, bank_id: str, *, assignment_id: int | None = None,
@@ -195,13 +197,17 @@ def begin_attempt(account_id: int, bank_id: str, *, assignment_id: int | None = 
 
     With ``assignment_id``, the attempt is for that class assignment: only its
     class's students may make it, not before it opens, and its attempt and
-    time limits replace the bank's. Raises :class:`Conflict` when the attempt
-    limit is used up.
+    time limits replace the bank's, with the student's accommodation added (extra
+    attempts, extra time, their own due date). It asks the assignment's draw of
+    ``question_count`` questions, in an order of its own with ``shuffle_questions``.
+    Raises :class:`Conflict` when the attempt limit is used up, and after the
+    student's due date when the assignment closes then (``close_at_due``).
     """
     now = now or utcnow()
     bank = visible_bank(account_id, bank_id)
     max_attempts = bank.settings.get("max_attempts")
     time_limit = bank.settings.get("time_limit_seconds")
+    terms, shuffle, count = None, False, None
     if assignment_id is not None:
         assignment = db.session.get(Assignment, assignment_id)
         if (assignment is None or assignment.bank_id != bank_id
@@ -209,10 +215,16 @@ def begin_attempt(account_id: int, bank_id: str, *, assignment_id: int | None = 
             raise NotFound("There is no such assignment.")
         if assignment.opens_at and now < assignment.opens_at:
             raise Conflict(f"This assignment opens at {assignment.opens_at:%Y-%m-%d %H:%M} UTC.")
-        max_attempts = assignment.max_attempts or max_attempts
-        time_limit = assignment.time_limit_seconds or time_limit
+        terms = assignments.terms_for(assignment, account_id, bank=bank)
+        if terms.closed(now):
+            existing = open_attempt(account_id, bank_id, assignment_id=assignment_id)
+            if existing is not None:
+                expire_if_due(existing, now)
+            raise Conflict(f"This assignment closed at its due date, {terms.due_at:%Y-%m-%d %H:%M} UTC.")
+        max_attempts, time_limit = terms.max_attempts, terms.time_limit_seconds
+        shuffle, count = assignment.shuffle_questions, assignment.question_count
     else:
-        refuse_practice_during_assignment(account_id, bank)
+        refuse_practice_during_assignment(account_id, bank, now)
     versions = current_versions(bank_id)
     if not versions:
         raise NotFound("This quiz has no questions.")
@@ -229,7 +241,8 @@ def begin_attempt(account_id: int, bank_id: str, *, assignment_id: int | None = 
             raise Conflict(f"You have used all {max_attempts} attempts at this quiz.")
         try:
             return _create(account_id, bank, versions, "full", now, time_limit=time_limit,
-                           assignment_id=assignment_id, number=number), True
+                           assignment_id=assignment_id, number=number, terms=terms,
+                           shuffle=shuffle, count=count), True
         except IntegrityError:
             db.session.rollback()
     raise Conflict("This quiz is being started from elsewhere at the same moment; try again.")
@@ -279,7 +292,7 @@ def start_practice(account_id: int, bank_id: str, *, now: dt.datetime | None = N
     """A new attempt made of the questions the account missed last time."""
     now = now or utcnow()
     bank = visible_bank(account_id, bank_id)
-    refuse_practice_during_assignment(account_id, bank)
+    refuse_practice_during_assignment(account_id, bank, now)
     existing = open_attempt(account_id, bank_id, "practice")
     if existing is not None and not expire_if_due(existing, now):
         return existing
@@ -484,8 +497,12 @@ class Outcome:
 
 
 def result_for(item: AttemptQuestion, answer: Answer) -> ScoreResult:
-    """Re-score a stored answer against the version it answered (for feedback)."""
-    return score(question_model(item.version.content), answer.response)
+    """Re-score a stored answer against the version it answered (for feedback), with the mark
+    as stored: a teacher's change of the mark (see services.marking) is the mark."""
+    result = score(question_model(item.version.content), answer.response)
+    if answer.score != result.score:
+        result = dataclasses.replace(result, score=answer.score)
+    return result
 
 
 def answer_question(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import math
 import re
@@ -18,14 +19,20 @@ from sqlalchemy import case, func, select
 from quizapp.banks.schema import SKILLS
 from quizapp.extensions import db
 from quizapp.models import (
+    Accommodation,
     Account,
     Answer,
     Assignment,
     Attempt,
     AttemptQuestion,
     Membership,
+    Question,
     QuestionVersion,
 )
+
+#: Below this many finished attempts asking a question, its discrimination is computed but
+#: marked unreliable: a correlation over a handful of students swings with each one of them.
+DISCRIMINATION_MIN_ATTEMPTS = 10
 
 
 @dataclass
@@ -41,8 +48,17 @@ class QuestionStats:
     facility: float | None = None
     #: Correlation of the question's mark with the rest-of-test total (None if undefined).
     discrimination: float | None = None
-    #: The most chosen wrong responses, as (response as text, how many).
+    #: The most chosen wrong responses (scored 0), as (response as text, how many).
     wrong: list[tuple[str, int]] = field(default_factory=list)
+    #: The most chosen partly right responses (some marks, not all), likewise.
+    partly: list[tuple[str, int]] = field(default_factory=list)
+    #: Its number in the bank's order, from 1 (the grid CSV heads its column "Q<n>: prompt").
+    number: int = 0
+
+    @property
+    def discrimination_reliable(self) -> bool:
+        """Whether :data:`DISCRIMINATION_MIN_ATTEMPTS` or more finished attempts asked it."""
+        return self.asked >= DISCRIMINATION_MIN_ATTEMPTS
 
 
 @dataclass
@@ -56,6 +72,15 @@ class StudentRow:
     points: float | None
     finished_at: Any
     late: bool
+    #: An attempt under way, if the student has one (shown as in progress, not as blank).
+    open_attempt_id: int | None = None
+
+    @property
+    def status(self) -> str:
+        """"finished" (a finished attempt is shown), "in progress" or "not started"."""
+        if self.attempt_id is not None:
+            return "finished"
+        return "in progress" if self.open_attempt_id is not None else "not started"
 
 
 @dataclass
@@ -157,8 +182,12 @@ def assignment_report(assignment: Assignment) -> Report:
     the maximum mark; discrimination is the correlation between a question's
     mark and the rest of the test (the total minus that question). Both are
     taken over the attempts that asked the question: one added to the bank or
-    retired from it part-way through is not counted as 0 for the attempts that
-    never showed it.
+    retired from it part-way through, or left out of an attempt's draw (an
+    assignment's ``question_count``), is not counted as 0 for the attempts that
+    never showed it. Below :data:`DISCRIMINATION_MIN_ATTEMPTS` such attempts a
+    question's discrimination is marked unreliable. Columns are in the bank's
+    order, whatever order the attempts asked them in. A late attempt is one
+    finished after the student's due date (their accommodation's, if any).
     """
     members = db.session.execute(
         select(Account.id, Account.username, Account.display_name)
@@ -181,6 +210,16 @@ def assignment_report(assignment: Assignment) -> Report:
             select(numbered).where(numbered.c.place == 1)
         ).all()
     }
+    under_way = dict(db.session.execute(
+        select(Attempt.account_id, func.max(Attempt.id))
+        .where(Attempt.assignment_id == assignment.id, Attempt.finished_at.is_(None),
+               Attempt.kind == "full")
+        .group_by(Attempt.account_id)
+    ).all())
+    own_due = dict(db.session.execute(
+        select(Accommodation.account_id, Accommodation.due_at)
+        .where(Accommodation.assignment_id == assignment.id, Accommodation.due_at.is_not(None))
+    ).all())
     marks: dict[int, dict[str, tuple[float, Any]]] = defaultdict(dict)
     contents: dict[str, dict[str, Any]] = {}
     positions: dict[str, int] = {}
@@ -209,7 +248,12 @@ def assignment_report(assignment: Assignment) -> Report:
             elif position < positions[key]:
                 positions[key] = position
             marks[by_attempt[attempt_id]][key] = (score or 0.0, response)
-    keys = sorted(contents, key=lambda k: (positions[k], k))
+    bank_order = dict(db.session.execute(
+        select(Question.key, Question.position).where(Question.bank_id == assignment.bank_id)
+    ).all())
+    keys = sorted(contents, key=lambda k: (bank_order.get(k, positions[k]), k))
+    numbers = {key: n for n, key in enumerate(
+        sorted(bank_order, key=lambda k: (bank_order[k], k)), start=1)}
 
     due = assignment.due_at
     students = []
@@ -223,7 +267,9 @@ def assignment_report(assignment: Assignment) -> Report:
             attempt.score if attempt else None,
             attempt.points if attempt else None,
             attempt.finished_at if attempt else None,
-            bool(attempt and due and attempt.finished_at > due),
+            bool(attempt and (own_due.get(account_id) or due)
+                 and attempt.finished_at > (own_due.get(account_id) or due)),
+            under_way.get(account_id),
         ))
 
     finished = [s for s in students if s.attempt_id is not None]
@@ -237,17 +283,20 @@ def assignment_report(assignment: Assignment) -> Report:
                  if s.marks[key] is not None]
         column = [mark for mark, _ in asked]
         stats = QuestionStats(key, content["prompt"], content["type"], content.get("skill"), points,
-                              asked=len(asked))
+                              asked=len(asked), number=numbers.get(key, i + 1))
         if column:
             stats.facility = statistics.fmean(column) / points
             stats.discrimination = pearson(column, [total - mark for mark, total in asked])
         wrong: Counter[str] = Counter()
+        partly: Counter[str] = Counter()
         in_order = _in_bank_order(content)
         for s in finished:
             got = marks[s.account_id].get(key)
-            if got is not None and got[0] < points:
-                wrong[_response_text(in_order(got[1]))] += 1
+            if got is not None and got[0] < points - _SAME_MARK:
+                shown = _response_text(in_order(got[1]))
+                (partly if got[0] > _SAME_MARK else wrong)[shown] += 1
         stats.wrong = wrong.most_common(3)
+        stats.partly = partly.most_common(3)
         questions.append(stats)
 
     got_by_skill: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
@@ -276,15 +325,29 @@ def csv_cell(value: Any) -> str:
     """A cell a spreadsheet shows as written: text that could be read as a formula, at its
     start or after any separator a spreadsheet might split on, gets a leading quote.
 
-    Numbers are written as numbers (floats as ``:g``) and never quoted, so a negative
-    mark stays a number; pass marks as numbers, not as text.
+    Numbers are written as numbers and never quoted, so a negative mark stays a number;
+    pass marks as numbers, not as text. Floats get at most two decimals, without trailing
+    zeros (6.83, 7, 0.5), as every score in the app is shown.
     """
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-        return f"{value:g}" if isinstance(value, float) else str(value)
+        return two_decimals(value) if isinstance(value, float) else str(value)
     text = "" if value is None else str(value)
     if text.startswith(_FORMULA_START) or _FORMULA_AFTER_SEPARATOR.search(text):
         return "'" + text
     return text
+
+
+def two_decimals(value: float) -> str:
+    """A number with at most two decimals and no trailing zeros: 6.8333 -> "6.83", 7.0 -> "7"."""
+    text = f"{round(value, 2):.2f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def iso_time(value: dt.datetime | None) -> str:
+    """A stored (UTC) time as ISO 8601 with its zone, to the second: 2026-11-29T10:00:00+00:00."""
+    if value is None:
+        return ""
+    return value.replace(tzinfo=dt.UTC, microsecond=0).isoformat()
 
 
 def to_csv(header: list[str], rows: list[list[Any]]) -> str:
@@ -297,10 +360,20 @@ def to_csv(header: list[str], rows: list[list[Any]]) -> str:
 
 
 def grid_csv(report: Report) -> str:
+    """Every student's marks per question, headed ``Q<n>: <prompt>`` (the question's number in
+    the bank); times in ISO 8601 with the zone; marks with at most two decimals; a student
+    with an attempt under way and none finished is shown "in progress"."""
     keys = [q.key for q in report.questions]
     rows = [
         [s.username, s.name, *[s.marks[k] for k in keys], s.total, s.points,
-         s.finished_at.isoformat() if s.finished_at else "", "late" if s.late else ""]
+         iso_time(s.finished_at), "late" if s.late else "", s.status]
         for s in report.students
     ]
-    return to_csv(["username", "name", *keys, "total", "points", "finished_at", "late"], rows)
+    heads = [f"Q{q.number}: {_one_line(q.prompt)}" for q in report.questions]
+    return to_csv(["username", "name", *heads, "total", "points", "finished_at", "late", "status"],
+                  rows)
+
+
+def _one_line(text: str, limit: int = 80) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[:limit - 1] + "…"

@@ -24,11 +24,14 @@ from quizapp.extensions import (
 from quizapp.models import Account
 from quizapp.models import Assignment as AssignmentRow
 from quizapp.models import Attempt as AttemptRow
+from quizapp.scoring import key_response
 from quizapp.services import accounts
 from quizapp.services import classes as classes_service
 from quizapp.services import leaderboard as leaderboard_service
+from quizapp.services import marking as marking_service
 from quizapp.services import progress as progress_service
 from quizapp.services import quiz as quiz_service
+from quizapp.services import release as release_service
 from quizapp.services import reports as reports_service
 from quizapp.services.errors import Forbidden, NotFound, ServiceError
 from quizapp.web import api_schemas as schemas
@@ -251,8 +254,16 @@ def route(method: str, rule: str, *, summary: str, ok: int = 200,
 # -- shaping replies --------------------------------------------------------------------------
 
 
-def _answer_result(source_id: str | None, content: dict[str, Any], result: Any) -> dict[str, Any]:
+def _answer_result(source_id: str | None, content: dict[str, Any], result: Any,
+                   released: bool = True, comment: str | None = None) -> dict[str, Any]:
+    """An answer's reply: the marks and what the student learns, or, while the assignment
+    holds answers back, only that it was recorded and out of how many points."""
+    if not released:
+        return {"recorded": True, "score": None, "points": result.points, "correct": None,
+                "explanation": None, "evidence": None, "feedback": [], "note": None,
+                "comment": None}
     return {
+        "recorded": True,
         "score": result.score,
         "points": result.points,
         "correct": result.correct,
@@ -260,10 +271,14 @@ def _answer_result(source_id: str | None, content: dict[str, Any], result: Any) 
         "evidence": evidence_link(source_id, content.get("evidence")),
         "feedback": [{"choice": choice, "text": text} for choice, text in result.feedback],
         "note": result.note,
+        "comment": comment,
     }
 
 
-def _attempt_reply(attempt: AttemptRow) -> schemas.AttemptReply:
+def _attempt_reply(attempt: AttemptRow, *, released: bool = True,
+                   teacher: bool = False) -> schemas.AttemptReply:
+    """An attempt as its student sees it (marks held back unless ``released``), or with
+    ``teacher`` as its class's teacher reads it: who, and every question in full."""
     answers = []
     for item in attempt.items:
         if item.answer is not None:
@@ -272,24 +287,63 @@ def _attempt_reply(attempt: AttemptRow) -> schemas.AttemptReply:
                 "response": item.answer.response,
                 "answered_at": item.answer.answered_at,
                 **_answer_result(attempt.bank.source_id, item.version.content,
-                                 quiz_service.result_for(item, item.answer)),
+                                 quiz_service.result_for(item, item.answer), released,
+                                 item.answer.comment),
             })
+    finished = attempt.finished_at is not None
+    extra: dict[str, Any] = {}
+    if teacher:
+        extra["student"] = schemas.StudentRef(username=attempt.account.username,
+                                              name=attempt.account.display_name)
+        extra["review"] = _review(attempt)
     return schemas.AttemptReply(attempt=schemas.Attempt(
         id=attempt.id,
         bank_id=attempt.bank_id,
         kind=attempt.kind,
+        assignment_id=attempt.assignment_id,
+        status="finished" if finished else "in progress",
+        released=released,
         started_at=attempt.started_at,
         deadline_at=attempt.deadline_at,
-        finished=attempt.finished_at is not None,
+        finished=finished,
         finished_at=attempt.finished_at,
-        score=attempt.score if attempt.finished_at is not None else None,
+        score=attempt.score if finished and released else None,
         points=attempt.points,
         questions=[
             schemas.PublicQuestion.model_validate(quiz_service.public_question(attempt, item))
             for item in attempt.items
         ],
         answers=answers,
+        **extra,
     ))
+
+
+def _change(change: Any) -> schemas.MarkChangeReply:
+    return schemas.MarkChangeReply(
+        by=change.changed_by.display_name if change.changed_by else None, at=change.changed_at,
+        old_score=change.old_score, new_score=change.new_score, comment=change.comment)
+
+
+def _review(attempt: AttemptRow) -> list[schemas.ReviewItem]:
+    history = marking_service.mark_history(attempt)
+    review = []
+    for number, item in enumerate(attempt.items, start=1):
+        content, answer = item.version.content, item.answer
+        question = quiz_service.question_of(item)
+        review.append(schemas.ReviewItem(
+            number=number, question_id=content["id"], type=content["type"],
+            prompt=content["prompt"], points=content.get("points", 1),
+            answered=answer is not None and answer.response is not None,
+            response=answer.response if answer else None,
+            answered_at=answer.answered_at if answer else None,
+            score=answer.score if answer else None,
+            correct=answer.score >= answer.points if answer else None,
+            key=key_response(question), explanation=content.get("explanation"),
+            evidence=evidence_link(attempt.bank.source_id, content.get("evidence")),
+            comment=answer.comment if answer else None,
+            changes=[_change(c) for c in history.get(answer.id, [])] if answer else [],
+        ))
+    return review
 
 
 # -- accounts ---------------------------------------------------------------------------------
@@ -350,14 +404,26 @@ def start_attempt(bank_id: str, body: schemas.StartAttempt) -> Any:
     attempt, created = quiz_service.begin_attempt(current_user.id, bank_id,
                                                   assignment_id=body.assignment_id)
     attempt = quiz_service.load_attempt(attempt.id, current_user.id)
-    return _attempt_reply(attempt), 201 if created else 200
+    return (_attempt_reply(attempt, released=release_service.answers_released(attempt)),
+            201 if created else 200)
 
 
 @route("GET", "/attempts/<id:attempt_id>", summary="An attempt, with the answers given so far",
        reply=schemas.AttemptReply, errors=(404,))
 def get_attempt(attempt_id: int) -> schemas.AttemptReply:
-    """Someone else's attempt is 404. An attempt whose time is up is finished on reading."""
-    return _attempt_reply(quiz_service.load_attempt(attempt_id, current_user.id))
+    """For its student: marks, keys and explanations only once the assignment shows them
+    (`released`). For the teacher of the attempt's class: who made it, and in `review` every
+    question with its response, mark, key, explanation and changes of mark, under way or
+    finished (`status`). Anyone else gets 404. An attempt whose time is up is finished on
+    reading."""
+    try:
+        attempt = quiz_service.load_attempt(attempt_id, current_user.id)
+    except NotFound:
+        if not _me().is_teacher:
+            raise
+        attempt = marking_service.attempt_for_teacher(attempt_id, current_user.id)
+        return _attempt_reply(attempt, teacher=True)
+    return _attempt_reply(attempt, released=release_service.answers_released(attempt))
 
 
 @route("PUT", "/attempts/<id:attempt_id>/answers/<question_id>", summary="Answer a question",
@@ -372,27 +438,34 @@ def answer(attempt_id: int, question_id: str, body: schemas.AnswerRequest) -> sc
     attempt, item = quiz_service.load_item(attempt_id, current_user.id, question_id)
     # read before the commit in answer_question expires them, which would cost a reload
     source_id, content = attempt.bank.source_id, item.version.content
+    released = release_service.answers_released(attempt)
     outcome = quiz_service.answer_question(attempt, item, body.response)
     if outcome.duplicate:
         raise ApiError(409, "That question was already answered in this attempt; the first answer counts.")
-    return schemas.AnswerResult.model_validate(_answer_result(source_id, content, outcome.result))
+    return schemas.AnswerResult.model_validate(
+        _answer_result(source_id, content, outcome.result, released))
 
 
 @route("POST", "/attempts/<id:attempt_id>/finish", summary="Finish an attempt",
        reply=schemas.FinishReply, errors=(404,))
 def finish(attempt_id: int) -> schemas.FinishReply:
-    """Unanswered questions score 0. Finishing a finished attempt changes nothing (200)."""
+    """Unanswered questions score 0. Finishing a finished attempt changes nothing (200). The
+    score is null while the assignment does not show answers to the student."""
     attempt = quiz_service.finish_attempt(quiz_service.own_attempt(attempt_id, current_user.id))
-    return schemas.FinishReply(score=attempt.score or 0.0, points=attempt.points)
+    released = release_service.answers_released(attempt)
+    return schemas.FinishReply(score=attempt.score or 0.0 if released else None,
+                               points=attempt.points, released=released)
 
 
 @route("GET", "/me/progress", summary="The caller's scores per bank and mastery per skill",
        reply=schemas.ProgressReply)
 def my_progress() -> schemas.ProgressReply:
-    """Whole-bank attempts only (practice is left out of the bank scores, not the skills)."""
+    """Whole-bank attempts only (practice is left out of the bank scores, not the skills).
+    Attempts whose marks are not shown to the student yet are counted in `attempts` and
+    `hidden`, and left out of `best`, `latest` and the skills."""
     banks = [
         schemas.BankProgressReply(
-            id=p.bank_id, title=p.title, attempts=len(p.attempts),
+            id=p.bank_id, title=p.title, attempts=len(p.attempts) + p.hidden, hidden=p.hidden,
             best=p.best.fraction if p.best else None,
             latest=p.latest.fraction if p.latest else None,
         )
@@ -414,13 +487,16 @@ def _assignment(row: AssignmentRow) -> schemas.Assignment:
     return schemas.Assignment(
         id=row.id, class_id=row.classroom_id, bank_id=row.bank_id, title=row.bank.title,
         opens_at=row.opens_at, due_at=row.due_at, max_attempts=row.max_attempts,
-        time_limit_seconds=row.time_limit_seconds,
+        time_limit_seconds=row.time_limit_seconds, show_answers=row.show_answers,
+        close_at_due=row.close_at_due, shuffle_questions=row.shuffle_questions,
+        question_count=row.question_count,
     )
 
 
 def _entry(entry: leaderboard_service.Entry) -> schemas.LeaderboardEntry:
     return schemas.LeaderboardEntry(rank=entry.rank, name=entry.name, score=entry.score,
-                                    points=entry.points, movement=entry.movement)
+                                    points=entry.points, total=entry.total, percent=entry.percent,
+                                    movement=entry.movement)
 
 
 @route("POST", "/classes", summary="Create a class (teachers)", ok=201, reply=schemas.ClassReply,
@@ -484,13 +560,16 @@ def add_roster(class_id: int, body: schemas.RosterRequest) -> Response:
        ok=201, reply=schemas.Assignment, body=schemas.AssignmentRequest, errors=(403, 404))
 def create_assignment(class_id: int, body: schemas.AssignmentRequest) -> schemas.Assignment:
     """404 for an unknown bank, or a class that is not the caller's; 403 for a student of the
-    class; 422 when `due_at` is not after `opens_at`."""
+    class; 422 when `due_at` is not after `opens_at`, when `show_answers` is `after_due` or
+    `close_at_due` is set without a `due_at`, or `question_count` is more than the bank has."""
     classroom, teaches = classes_service.class_for_member(class_id, current_user.id)
     if not teaches:
         raise Forbidden("Only the class's teacher sets assignments.")
     assignment = classes_service.create_assignment(
         classroom, body.bank_id, opens_at=body.opens_at, due_at=body.due_at,
         max_attempts=body.max_attempts, time_limit_seconds=body.time_limit_seconds,
+        show_answers=body.show_answers, close_at_due=body.close_at_due,
+        shuffle_questions=body.shuffle_questions, question_count=body.question_count,
     )
     return _assignment(assignment)
 
@@ -540,7 +619,9 @@ def assignment_results(assignment_id: int) -> schemas.AssignmentResults:
         assignment=_assignment(assignment),
         finished=report.finished,
         students=[
-            schemas.StudentResult(username=s.username, name=s.name, score=s.total, points=s.points,
+            schemas.StudentResult(username=s.username, name=s.name, status=s.status,
+                                  attempt_id=s.attempt_id, open_attempt_id=s.open_attempt_id,
+                                  score=s.total, points=s.points,
                                   finished_at=s.finished_at, late=s.late, marks=s.marks)
             for s in report.students
         ],
@@ -548,13 +629,16 @@ def assignment_results(assignment_id: int) -> schemas.AssignmentResults:
             schemas.QuestionResult(
                 id=q.key, prompt=q.prompt, type=q.type, skill=q.skill, points=q.points,
                 facility=q.facility, discrimination=q.discrimination,
+                discrimination_reliable=q.discrimination_reliable, asked=q.asked,
                 wrong=[schemas.WrongResponse(response=r, count=n) for r, n in q.wrong],
+                partly=[schemas.WrongResponse(response=r, count=n) for r, n in q.partly],
             )
             for q in report.questions
         ],
         alpha=report.alpha,
         mastery=report.mastery,
         distribution=report.distribution,
+        discrimination_min_attempts=reports_service.DISCRIMINATION_MIN_ATTEMPTS,
     )
 
 
@@ -572,3 +656,7 @@ def openapi_document() -> dict[str, Any]:
         OPERATIONS, server=bp.url_prefix or "", version=VERSION,
         cookie_name=current_app.config.get("SESSION_COOKIE_NAME", "session"),
     )
+
+
+# The teacher's control of assignments: routes of their own module, registered on this blueprint.
+from quizapp.web import api_teaching  # noqa: E402, F401

@@ -14,16 +14,27 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    StrictBool,
     StrictInt,
     ValidationError,
 )
 from pydantic.json_schema import JsonSchemaMode, SkipJsonSchema, models_json_schema
 
 from quizapp.banks.schema import QUESTION_TYPES
-from quizapp.services.classes import ROSTER_LIMIT
+from quizapp.models import SHOW_ANSWERS
+from quizapp.services.classes import (
+    MAX_ATTEMPTS,
+    MAX_EXTRA_ATTEMPTS,
+    MAX_EXTRA_TIME_PERCENT,
+    MAX_QUESTION_COUNT,
+    MAX_TIME_LIMIT,
+    ROSTER_LIMIT,
+)
+from quizapp.services.marking import COMMENT_LIMIT
 
 # Literal of a tuple is the Literal of its items: the types stay those of the bank format.
 QuestionType = Literal[QUESTION_TYPES]  # type: ignore[valid-type]
+ShowAnswers = Literal[SHOW_ANSWERS]  # type: ignore[valid-type]
 
 
 def _absent_unless_set(description: str) -> Any:
@@ -139,12 +150,70 @@ class AssignmentRequest(Request):
     due_at: UtcDateTime | None = Field(
         default=None, description="Attempts finished after this are marked late; after opens_at"
     )
-    max_attempts: Annotated[StrictInt, Field(ge=1, le=1000)] | None = Field(
+    max_attempts: Annotated[StrictInt, Field(ge=1, le=MAX_ATTEMPTS)] | None = Field(
         default=None, description="Attempts each student may start (replaces the bank's)"
     )
-    time_limit_seconds: Annotated[StrictInt, Field(ge=1, le=86400)] | None = Field(
+    time_limit_seconds: Annotated[StrictInt, Field(ge=1, le=MAX_TIME_LIMIT)] | None = Field(
         default=None, description="Time for each attempt (replaces the bank's)"
     )
+    show_answers: ShowAnswers = Field(
+        default="immediately",
+        description="When students see marks, keys and explanations: immediately, after_due "
+        "(after their due date; needs due_at) or never")
+    close_at_due: StrictBool = Field(
+        default=False, description="No attempt starts and no answer is taken after the due "
+        "date (needs due_at); otherwise late work is marked late")
+    shuffle_questions: StrictBool = Field(
+        default=False, description="Each attempt asks the questions in an order of its own")
+    question_count: Annotated[StrictInt, Field(ge=1, le=MAX_QUESTION_COUNT)] | None = Field(
+        default=None, description="Each attempt asks this many questions drawn from the bank "
+        "(a draw of its own); null: all of them")
+
+
+class AssignmentPatch(Request):
+    """Any of an assignment's options; a field left out stays as it is, null clears it (only
+    the dates, limits and question_count can be cleared). Checked together with the options
+    it keeps, as when the assignment is set."""
+
+    opens_at: UtcDateTime | None = Field(default=None, description="No attempts before this")
+    due_at: UtcDateTime | None = Field(default=None, description="After opens_at")
+    max_attempts: Annotated[StrictInt, Field(ge=1, le=MAX_ATTEMPTS)] | None = None
+    time_limit_seconds: Annotated[StrictInt, Field(ge=1, le=MAX_TIME_LIMIT)] | None = Field(
+        default=None, description="Attempts under way take the new limit at once")
+    show_answers: ShowAnswers | None = None
+    close_at_due: StrictBool | None = None
+    shuffle_questions: StrictBool | None = Field(
+        default=None, description="For attempts started from now on")
+    question_count: Annotated[StrictInt, Field(ge=1, le=MAX_QUESTION_COUNT)] | None = Field(
+        default=None, description="For attempts started from now on")
+
+
+class CopyRequest(Request):
+    """Where to copy an assignment: one of the caller's classes."""
+
+    class_id: Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
+
+
+class AccommodationRequest(Request):
+    """What one student gets beyond the class; a field left out keeps its value (at first 0,
+    0 and none)."""
+
+    extra_time_percent: Annotated[StrictInt, Field(ge=0, le=MAX_EXTRA_TIME_PERCENT)] | None = Field(
+        default=None, description="Each attempt's time limit grows by this percent")
+    extra_attempts: Annotated[StrictInt, Field(ge=0, le=MAX_EXTRA_ATTEMPTS)] | None = Field(
+        default=None, description="Added to the attempt limit")
+    due_at: UtcDateTime | None = Field(
+        default=None, description="Their own due date (lateness, closing and after_due answers "
+        "follow it); null: the assignment's")
+
+
+class MarkRequest(Request):
+    """A teacher's mark for one answer."""
+
+    score: Annotated[float, Field(ge=0, allow_inf_nan=False)] = Field(
+        description="0 to the question's points")
+    comment: str | None = Field(default=None, max_length=COMMENT_LIMIT,
+                                description="Shown to the student with the mark")
 
 
 class RosterStudent(Request):
@@ -221,15 +290,21 @@ class Feedback(Reply):
 
 
 class AnswerResult(Reply):
-    """The marks for an answer, and what the student learns from it."""
+    """The marks for an answer, and what the student learns from it. While the assignment
+    does not show answers to the student yet, only `recorded` and `points` are given:
+    `score`, `correct`, `explanation` and `evidence` are null, `feedback` empty."""
 
-    score: float
+    recorded: bool = Field(default=True, description="The answer is stored (always true)")
+    score: float | None = Field(description="null while answers are not shown")
     points: float
-    correct: bool = Field(description="True when the score equals the points")
-    explanation: str = Field(description="Markdown")
+    correct: bool | None = Field(description="True when the score equals the points; null while "
+                                 "answers are not shown")
+    explanation: str | None = Field(description="Markdown; null while answers are not shown")
     evidence: Evidence | None
     feedback: list[Feedback] = Field(description="Feedback for each chosen option that has some")
     note: str | None = Field(description="Why the response could not be read as an answer, if so")
+    comment: str | None = Field(default=None,
+                                description="The teacher's comment with a changed mark")
 
 
 class AnswerRecord(AnswerResult):
@@ -240,12 +315,52 @@ class AnswerRecord(AnswerResult):
     answered_at: UtcOut
 
 
+class MarkChangeReply(Reply):
+    by: str | None = Field(description="The teacher's display name (null: account deleted)")
+    at: UtcOut
+    old_score: float
+    new_score: float
+    comment: str | None
+
+
+class ReviewItem(Reply):
+    """One question of an attempt as its teacher reads it: nothing held back."""
+
+    number: int = Field(description="Its place in this attempt, from 1")
+    question_id: str
+    type: QuestionType
+    prompt: str
+    points: float
+    answered: bool
+    response: Any = Field(description="As stored; null when unanswered")
+    answered_at: UtcOut | None
+    score: float | None = Field(description="The mark (after any change); null: unanswered")
+    correct: bool | None
+    key: Any = Field(description="A response that scores full marks")
+    explanation: str | None
+    evidence: Evidence | None
+    comment: str | None = Field(description="The teacher's comment with the latest change")
+    changes: list[MarkChangeReply] = Field(description="Every change of the mark, oldest first")
+
+
+class StudentRef(Reply):
+    username: str
+    name: str
+
+
 class Attempt(Reply):
     id: int
     bank_id: str
-    kind: Literal["full", "practice"] = Field(
+    kind: Literal["full", "practice", "preview"] = Field(
         description="full: the whole bank; practice: questions missed last time"
     )
+    assignment_id: int | None = Field(default=None,
+                                      description="The class assignment it was made for")
+    status: Literal["in progress", "finished"] = Field(
+        default="in progress", description="in progress until finished (or out of time)")
+    released: bool = Field(
+        default=True, description="Whether marks, keys and explanations are shown to the "
+        "student: false while the assignment's show_answers holds them back")
     started_at: UtcOut = Field(description="UTC")
     deadline_at: UtcOut | None = Field(description="UTC; answers after it are refused (409)")
     finished: bool
@@ -254,6 +369,10 @@ class Attempt(Reply):
     points: float = Field(description="Total points of the attempt's questions")
     questions: list[PublicQuestion]
     answers: list[AnswerRecord] = Field(description="Answers given so far, in question order")
+    student: StudentRef | SkipJsonSchema[None] = _absent_unless_set(
+        "Whose attempt it is (the teacher's view only)")
+    review: list[ReviewItem] | SkipJsonSchema[None] = _absent_unless_set(
+        "Every question with its response, mark, key and explanation (the teacher's view only)")
 
 
 class AttemptReply(Reply):
@@ -261,8 +380,9 @@ class AttemptReply(Reply):
 
 
 class FinishReply(Reply):
-    score: float
+    score: float | None = Field(description="null while answers are not shown to the student")
     points: float
+    released: bool = Field(default=True, description="Whether marks are shown to the student")
 
 
 class BankProgressReply(Reply):
@@ -271,6 +391,8 @@ class BankProgressReply(Reply):
     best: float | None = Field(description="Best finished attempt's score as a fraction 0..1")
     latest: float | None = Field(description="Latest finished attempt's score as a fraction 0..1")
     attempts: int = Field(description="Finished whole-bank attempts")
+    hidden: int = Field(default=0, description="Of those, attempts whose marks are not shown "
+                        "yet (an assignment's show_answers): not in best and latest")
 
 
 class ProgressReply(Reply):
@@ -301,6 +423,33 @@ class Assignment(Reply):
     due_at: UtcOut | None = Field(description="UTC; attempts finished after it are late")
     max_attempts: int | None = Field(description="Attempts each student may start; null: the bank's")
     time_limit_seconds: int | None = Field(description="Time per attempt; null: the bank's")
+    show_answers: ShowAnswers = "immediately"
+    close_at_due: bool = False
+    shuffle_questions: bool = False
+    question_count: int | None = Field(default=None,
+                                       description="Questions each attempt draws; null: all")
+
+
+class AccommodationReply(Reply):
+    assignment_id: int
+    username: str
+    name: str = Field(description="Display name")
+    extra_time_percent: int
+    extra_attempts: int
+    due_at: UtcOut | None = Field(description="Their own due date; null: the assignment's")
+
+
+class MarkReply(Reply):
+    """The answer's mark after the change, and the attempt's total."""
+
+    attempt_id: int
+    question_id: str
+    score: float
+    points: float
+    comment: str | None
+    attempt_score: float | None = Field(description="The attempt's total; null until finished")
+    attempt_points: float
+    changes: list[MarkChangeReply] = Field(description="Every change of this mark, oldest first")
 
 
 class AssignmentList(Reply):
@@ -311,7 +460,10 @@ class LeaderboardEntry(Reply):
     rank: int = Field(description="Equal scores share a rank: 1, 2, 2, 4")
     name: str = Field(description="Display name or nickname, as the class's privacy setting says")
     score: float = Field(description="Best finished attempt (summed over assignments for the class)")
-    points: float
+    points: float = Field(description="Points of the attempts counted")
+    total: float = Field(default=0.0, description="The points the board is out of, the same "
+                         "for everyone: the assignment's, or the sum of all the class's")
+    percent: float | None = Field(default=None, description="score over total, 0..100, two decimals")
     movement: int = Field(description="Places gained (+) or lost (-) by the latest finished attempt")
 
 
@@ -366,6 +518,11 @@ class RosterReply(Reply):
 class StudentResult(Reply):
     username: str
     name: str = Field(description="Display name")
+    status: Literal["finished", "in progress", "not started"] = Field(
+        default="not started", description="finished: a finished attempt (the best shown); in "
+        "progress: one under way and none finished")
+    attempt_id: int | None = Field(default=None, description="The best finished attempt")
+    open_attempt_id: int | None = Field(default=None, description="An attempt under way")
     score: float | None = Field(description="Best finished attempt's score; null: none finished")
     points: float | None
     finished_at: UtcOut | None = Field(description="UTC, of that attempt")
@@ -390,7 +547,13 @@ class QuestionResult(Reply):
     discrimination: float | None = Field(
         description="Correlation of the mark with the rest of the test, -1..1; null: undefined"
     )
-    wrong: list[WrongResponse] = Field(description="The most given wrong responses (up to 3)")
+    discrimination_reliable: bool = Field(
+        default=False, description="Whether enough finished attempts asked it for the "
+        "discrimination to mean much (see discrimination_min_attempts)")
+    asked: int = Field(default=0, description="Finished attempts (best per student) that asked it")
+    wrong: list[WrongResponse] = Field(description="The most given wrong responses, scored 0 (up to 3)")
+    partly: list[WrongResponse] = Field(
+        default_factory=list, description="The most given partly right responses (up to 3)")
 
 
 class AssignmentResults(Reply):
@@ -407,6 +570,9 @@ class AssignmentResults(Reply):
     distribution: list[int] = Field(
         description="Finished attempts per score band: 0-9%, 10-19%, ..., 90-100%"
     )
+    discrimination_min_attempts: int = Field(
+        default=0, description="Below this many attempts asking a question, its "
+        "discrimination is marked unreliable")
 
 
 def validation_message(error: ValidationError) -> str:

@@ -151,7 +151,10 @@ def url_values(world: World, endpoint: str) -> dict[str, Any]:
         "class_id": world.class1,
         "assignment_id": world.assignment1,
         # the results page of a finished attempt; every other attempt route gets the open one
-        "attempt_id": world.finished_attempt if endpoint == "quiz.results" else world.open_attempt,
+        # (and a mark is changed on a finished attempt, whose every question is answered)
+        "attempt_id": (world.finished_attempt if endpoint in ("quiz.results", "api.mark_answer")
+                       else world.open_attempt),
+        "username": world.usernames["s1"],
         "account_id": world.ids["s1"],
         "number": 1,
         "bank_id": BANK_ID,
@@ -202,6 +205,10 @@ BODIES: dict[tuple[str, str], Callable[[World, str], dict[str, Any]]] = {
     ("api.create_class", "POST"): lambda w, a: {"json": {"name": "API class"}},
     ("api.join_class", "POST"): lambda w, a: {"json": {"join_code": w.code1}},
     ("api.create_assignment", "POST"): lambda w, a: {"json": {"bank_id": BANK_ID}},
+    ("api.update_assignment", "PATCH"): lambda w, a: {"json": {"max_attempts": 5}},
+    ("api.copy_assignment", "POST"): lambda w, a: {"json": {"class_id": w.class1}},
+    ("api.set_accommodation", "PUT"): lambda w, a: {"json": {"extra_attempts": 1}},
+    ("api.mark_answer", "PUT"): lambda w, a: {"json": {"score": 0.5, "comment": "Half."}},
     ("api.add_roster", "POST"): lambda w, a: {"json": {"students": [
         {"username": "new.kid", "display_name": "New Kid"}]}},
     ("teach.new_article", "POST"): lambda w, a: {"data": {

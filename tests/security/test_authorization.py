@@ -90,7 +90,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api.list_banks": {"GET": "401 200 200 200 200"},
     "api.my_progress": {"GET": "401 200 200 200 200"},
     "api.start_attempt": {"POST": "401 200 404 404 404"},  # 200: s1's open attempt, resumed
-    "api.get_attempt": {"GET": "401 200 404 404 404"},
+    # the attempt's student, and the teacher of its class (who sees every key and mark)
+    "api.get_attempt": {"GET": "401 200 404 200 404"},
     "api.answer": {"PUT": "401 200 404 404 404"},
     "api.finish": {"POST": "401 200 404 404 404"},
     "api.create_class": {"POST": "401 403 403 201 201"},
@@ -100,6 +101,13 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api.list_assignments": {"GET": "401 200 404 200 404"},
     "api.class_leaderboard": {"GET": "401 200 404 200 404"},
     "api.assignment_results": {"GET": "401 403 404 200 404"},
+    # -- teacher control of assignments: the class's teacher only
+    "api.update_assignment": {"PATCH": "401 403 404 200 404"},
+    "api.delete_assignment": {"DELETE": "401 403 404 204 404"},
+    "api.copy_assignment": {"POST": "401 403 404 201 404"},  # to t1's own class 1
+    "api.set_accommodation": {"PUT": "401 403 404 200 404"},
+    # the finished attempt's student may read it but not mark it
+    "api.mark_answer": {"PUT": "401 403 404 200 404"},
     # -- authoring (teachers); BANK_ID is a bank from files, the draft is t1's
     "teach.banks": {"GET": "login 403 403 200 200"},
     "teach.upload": {"POST": "login 403 403 303 303"},  # opens as a draft

@@ -121,3 +121,29 @@ def test_twenty_simultaneous_starts_make_one_attempt_of_a_one_attempt_bank(racin
 
     assert _attempts(student.id) == 1
     assert statuses == Counter({201: 1, 200: STARTS - 1})
+
+
+def test_twenty_simultaneous_starts_hold_a_limit_raised_by_an_accommodation(racing_app) -> None:
+    """One attempt for the class, one more for this student: twenty starts after the first
+    make exactly one more attempt, and twenty after that make none."""
+    from quizapp.services import assignments as assignments_service
+
+    student, assignment, token = _student_with_an_assignment(max_attempts=1)
+    assignments_service.set_accommodation(assignment, student.username, extra_attempts=1)
+    client = racing_app.test_client()
+    auth = {"Authorization": f"Bearer {token}"}
+    path, body = "/api/v1/banks/all-types/attempts", {"assignment_id": assignment.id}
+    first = client.post(path, json=body, headers=auth).get_json()["attempt"]["id"]
+    assert client.post(f"/api/v1/attempts/{first}/finish", headers=auth).status_code == 200
+
+    statuses = _start_all_at_once(racing_app, token, path, body)
+
+    assert _attempts(student.id) == 2
+    assert statuses == Counter({201: 1, 200: STARTS - 1})
+    second = client.post(path, json=body, headers=auth).get_json()["attempt"]["id"]
+    assert client.post(f"/api/v1/attempts/{second}/finish", headers=auth).status_code == 200
+
+    statuses = _start_all_at_once(racing_app, token, path, body)
+
+    assert _attempts(student.id) == 2
+    assert statuses == Counter({409: STARTS})

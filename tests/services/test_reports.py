@@ -27,6 +27,7 @@ import pytest
 from quizapp.models import Assignment, Classroom
 from quizapp.services import accounts, classes, quiz
 from quizapp.services.reports import (
+    DISCRIMINATION_MIN_ATTEMPTS,
     assignment_report,
     cronbach_alpha,
     csv_cell,
@@ -234,14 +235,32 @@ def test_the_most_chosen_wrong_answers(room) -> None:
         "dni": [("Kash Patel", 2), ("John Ratcliffe", 1)],
         # Cat and Dan chose the same two options in another order (a form sends them in the
         # shuffled order shown): one wrong answer, chosen twice, in the bank's order.
-        # Ben's 2 of 3 is partly right, so below full marks: listed too.
-        "curtailed": [("United Kingdom, France", 2), ("United Kingdom, Colombia", 1)],
+        "curtailed": [("United Kingdom, France", 2)],
         "five-eyes-founded": [("True", 2)],
         "analyst": [("(no answer)", 1), ("Snowden", 1)],
         "year": [],
         "order": [("The Atlantic, CNN, New York Times", 1), ("New York Times, CNN, The Atlantic", 1)],
+        "agencies": [],
+    }
+
+
+def test_partly_right_answers_are_listed_apart_from_wrong_ones(room) -> None:
+    # Ben's 2 of 3 on curtailed and Ben's and Dan's half marks on agencies scored something.
+    partly = {q.key: q.partly for q in assignment_report(room[1]).questions}
+    assert partly == {
+        "dni": [], "five-eyes-founded": [], "analyst": [], "year": [], "order": [],
+        "curtailed": [("United Kingdom, Colombia", 1)],
         "agencies": [("MI5 → United Kingdom; FBI → Netherlands", 2)],
     }
+
+
+def test_discrimination_is_marked_unreliable_below_the_stated_number_of_attempts(room) -> None:
+    report = assignment_report(room[1])
+    assert DISCRIMINATION_MIN_ATTEMPTS == 10
+    # five finished attempts asked each question: a figure, marked unreliable
+    assert {q.asked for q in report.questions} == {5}
+    assert not any(q.discrimination_reliable for q in report.questions)
+    assert report.questions[1].discrimination is not None
 
 
 def test_mastery_per_skill_weights_questions_by_points(room) -> None:
@@ -262,16 +281,22 @@ def test_the_distribution_counts_finished_attempts_per_tenth(room) -> None:
 
 
 def test_the_grid_csv(room) -> None:
-    assert grid_csv(assignment_report(room[1])) == (
-        "username,name,dni,curtailed,five-eyes-founded,analyst,year,order,agencies,"
-        "total,points,finished_at,late\r\n"
-        "ann,Ann,1,3,1,1,1,1,1,9,9,2026-03-01T09:10:00,late\r\n"
-        "ben,Ben,0,2,1,1,1,0,0.5,5.5,9,2026-03-01T09:05:00,\r\n"
-        "cat,Cat,0,0,0,1,1,1,1,4,9,2026-03-01T09:04:00,\r\n"
-        "dan,Dan,1,0,1,0,1,0,0.5,3.5,9,2026-03-01T09:06:00,\r\n"
-        "eve,Eve,0,3,0,0,1,1,1,6,9,2026-03-01T09:03:00,\r\n"
-        "fay,Fay,,,,,,,,,,,\r\n"
-    )
+    lines = grid_csv(assignment_report(room[1])).split("\r\n")
+    header = next(csv.reader([lines[0]]))
+    assert header[:3] == ["username", "name",
+                          "Q1: Who does the article name as Director of National Intelligence?"]
+    assert [h.split(":")[0] for h in header[2:9]] == [f"Q{n}" for n in range(1, 8)]
+    assert header[9:] == ["total", "points", "finished_at", "late", "status"]
+    assert lines[1:] == [
+        "ann,Ann,1,3,1,1,1,1,1,9,9,2026-03-01T09:10:00+00:00,late,finished",
+        "ben,Ben,0,2,1,1,1,0,0.5,5.5,9,2026-03-01T09:05:00+00:00,,finished",
+        "cat,Cat,0,0,0,1,1,1,1,4,9,2026-03-01T09:04:00+00:00,,finished",
+        "dan,Dan,1,0,1,0,1,0,0.5,3.5,9,2026-03-01T09:06:00+00:00,,finished",
+        "eve,Eve,0,3,0,0,1,1,1,6,9,2026-03-01T09:03:00+00:00,,finished",
+        # Fay started and never finished: in progress, not a blank row
+        "fay,Fay,,,,,,,,,,,,in progress",
+        "",
+    ]
 
 
 def test_a_report_of_an_assignment_nobody_finished(app, all_types) -> None:
@@ -283,7 +308,8 @@ def test_a_report_of_an_assignment_nobody_finished(app, all_types) -> None:
     assert report.finished == 0 and report.questions == [] and report.alpha is None
     assert report.distribution == [0] * 10
     assert set(report.mastery.values()) == {None}
-    assert grid_csv(report) == "username,name,total,points,finished_at,late\r\nann,Ann,,,,\r\n"
+    assert grid_csv(report) == ("username,name,total,points,finished_at,late,status\r\n"
+                                "ann,Ann,,,,,not started\r\n")
 
 
 @pytest.mark.parametrize(("value", "cell"), [

@@ -217,7 +217,8 @@ def test_a_student_takes_a_quiz_twice_through_the_api(app, client, student, tmp_
     url = dni["evidence"]["url"]
     assert url.startswith("/articles/allies-intelligence-sharing") and url.endswith("#p9")
     assert client.get(url.split("#")[0]).status_code == 200  # the reader opens at the paragraph
-    assert ada.call("POST", f"/attempts/{attempt['id']}/finish", status=200) == {"score": 7, "points": 7}
+    assert ada.call("POST", f"/attempts/{attempt['id']}/finish", status=200) == {
+        "score": 7, "points": 7, "released": True}
 
     # Second attempt: some wrong, one half right, one unreadable; re-answering changes nothing.
     second = ada.call("POST", "/banks/everything/attempts", status=201)["attempt"]  # no body at all
@@ -246,15 +247,18 @@ def test_a_student_takes_a_quiz_twice_through_the_api(app, client, student, tmp_
     assert db.session.execute(
         select(func.count(Answer.id)).where(Answer.attempt_id == second["id"])
     ).scalar_one() == 7
-    assert ada.call("POST", f"/attempts/{second['id']}/finish", status=200) == {"score": 2, "points": 7}
+    assert ada.call("POST", f"/attempts/{second['id']}/finish", status=200) == {
+        "score": 2, "points": 7, "released": True}
     finished = ada.call("GET", f"/attempts/{second['id']}", status=200)["attempt"]
     assert finished["finished"] is True and finished["score"] == 2 and finished["finished_at"]
     # Finishing again changes nothing.
-    assert ada.call("POST", f"/attempts/{second['id']}/finish", status=200) == {"score": 2, "points": 7}
+    assert ada.call("POST", f"/attempts/{second['id']}/finish", status=200) == {
+        "score": 2, "points": 7, "released": True}
 
     progress = ada.call("GET", "/me/progress", status=200)
     assert progress["banks"] == [{"id": "everything", "title": "Every kind of question",
-                                  "best": 1.0, "latest": pytest.approx(2 / 7), "attempts": 2}]
+                                  "best": 1.0, "latest": pytest.approx(2 / 7), "attempts": 2,
+                                  "hidden": 0}]
     # Only the latest answer to each question counts; skills never answered are left out.
     assert progress["skills"] == {"recall": 0.5, "context": 0.0, "sourcing": 0.25}
 

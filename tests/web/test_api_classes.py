@@ -111,7 +111,9 @@ def test_a_whole_class_runs_through_the_api(app, client, tmp_path) -> None:
     }, status=201)
     assert set_ == {"id": set_["id"], "class_id": class_id, "bank_id": "everything",
                     "title": "Every kind of question", "opens_at": "2020-01-01T08:00:00Z",
-                    "due_at": "2099-06-30T23:59:00Z", "max_attempts": 2, "time_limit_seconds": 600}
+                    "due_at": "2099-06-30T23:59:00Z", "max_attempts": 2, "time_limit_seconds": 600,
+                    "show_answers": "immediately", "close_at_due": False,
+                    "shuffle_questions": False, "question_count": None}
     assignment_id = set_["id"]
     for who in (tess, ada):
         assert who.call("GET", f"/classes/{class_id}/assignments", status=200) == {"assignments": [set_]}
@@ -131,7 +133,8 @@ def test_a_whole_class_runs_through_the_api(app, client, tmp_path) -> None:
     for question_id, response in RIGHT.items():
         ada.call("PUT", f"/attempts/{attempt['id']}/answers/{question_id}", {"response": response},
                  status=200)
-    assert ada.call("POST", f"/attempts/{attempt['id']}/finish", status=200) == {"score": 7, "points": 7}
+    assert ada.call("POST", f"/attempts/{attempt['id']}/finish", status=200) == {
+        "score": 7, "points": 7, "released": True}
     assert db.session.get(Attempt, attempt["id"]).assignment_id == assignment_id
 
     take(bob, assignment_id, {"dni": "Kash Patel", "fbi": "Kash Patel"})
@@ -173,7 +176,8 @@ def test_a_whole_class_runs_through_the_api(app, client, tmp_path) -> None:
     assert students["bob"]["score"] == 7  # his best attempt, not his first
     assert students["cy.young"] == {"username": "cy.young", "name": "Cy Young", "score": None,
                                     "points": None, "finished_at": None, "late": False,
-                                    "marks": dict.fromkeys(RIGHT)}
+                                    "marks": dict.fromkeys(RIGHT), "status": "not started",
+                                    "attempt_id": None, "open_attempt_id": None}
     assert [q["id"] for q in results["questions"]] == list(RIGHT)
     dni = results["questions"][0]
     assert (dni["type"], dni["skill"], dni["points"], dni["facility"]) == ("single", "recall", 1, 1.0)

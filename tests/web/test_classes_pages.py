@@ -539,11 +539,12 @@ def test_grid_and_leaderboard_csv_downloads(app, teacher, room, homework) -> Non
     assert grid.status_code == 200 and grid.mimetype == "text/csv"
     assert grid.headers["Content-Disposition"] == 'attachment; filename="period-3-all-types-grid.csv"'
     rows = csv_rows(grid)
-    assert rows[0][:4] == ["username", "name", "dni", "curtailed"]
-    assert rows[0][-4:] == ["total", "points", "finished_at", "late"]
+    assert rows[0][:2] == ["username", "name"]
+    assert rows[0][2].startswith("Q1: ") and rows[0][3].startswith("Q2: ")
+    assert rows[0][-5:] == ["total", "points", "finished_at", "late", "status"]
     by_user = {r[0]: r for r in rows[1:]}
     assert by_user["eve"][1] == "'=HYPERLINK(\"http://x\")"  # not a formula in a spreadsheet
-    assert by_user["ada"][2:5] == ["1", "0", "0"] and by_user["ada"][-4:-2] == ["1", "9"]
+    assert by_user["ada"][2:5] == ["1", "0", "0"] and by_user["ada"][-5:-3] == ["1", "9"]
 
     board = teacher.get(f"/classes/{room.id}/assignments/{homework.id}/board.csv")
     assert board.mimetype == "text/csv"
