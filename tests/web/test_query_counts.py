@@ -80,3 +80,26 @@ def test_the_home_page_queries_do_not_grow_with_the_assignments(app: Flask, clie
         assert home.status_code == 200 and home.text.count('class="badge started"') == len(counts) + 1
         counts.append(len(statements))
     assert len(set(counts)) == 1, counts
+
+
+def test_the_teachers_dashboard_queries_do_not_grow_with_the_classes(app: Flask, client) -> None:
+    from quizapp.services import classes
+
+    _banks()
+    teacher = make_account("teach", role="teacher")
+    sign_in(client, "teach")
+    counts = []
+    for n in range(4):
+        room = classes.create_class(teacher, f"Period {n}")
+        student = make_account(f"student{n}")
+        classes.add_member(room, student)
+        for bank_id in (SHORT, LONG):
+            assignment = classes.create_assignment(room, bank_id)
+            quiz.start_attempt(student.id, bank_id, assignment_id=assignment.id)
+        with recorded_queries() as statements:
+            home = client.get("/")
+        assert home.status_code == 200
+        assert home.text.count("<strong data-answering>1</strong> answering now") == 2 * (n + 1)
+        counts.append(len(statements))
+    # the signed-in account, then classes, assignments, progress and banks to review
+    assert counts == [5] * 4, counts
