@@ -10,6 +10,7 @@ from flask import url_for
 from quizapp.banks.schema import NumericQuestion, ShortQuestion
 from quizapp.banks.schema import Question as QuestionModel
 from quizapp.scoring import key_response
+from quizapp.scoring import score as score_response
 
 
 def evidence_link(article_id: str | None, evidence: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -69,6 +70,38 @@ def percent(score: float | None, points: float | None = 1.0) -> str:
     if score is None or not points:
         return "–"
     return f"{math.floor(100 * score / points + 0.5)}%"
+
+
+def count_of(count: int, word: str, plural: str | None = None) -> str:
+    """``1 attempt``, ``2 attempts``: a count with its noun in the right number."""
+    return f"{count} {word if count == 1 else (plural or word + 's')}"
+
+
+def pair_marks(question: QuestionModel, response: Any) -> list[dict[str, Any]]:
+    """A matching question's pairs as the student matched them: each left with the right the
+    student chose (or None), the right one, and whether they agree; empty for other types.
+
+    A response the scorer cannot read scores no pair, so none of its pairs is marked right.
+    """
+    if question.type != "matching":
+        return []
+    readable = isinstance(response, dict) and score_response(question, response).note is None
+    given = response if readable else {}
+    return [{"left": left, "given": given.get(left), "right": right, "ok": given.get(left) == right}
+            for left, right in question.pairs.items()]
+
+
+RING_RADIUS = 52
+
+
+def score_ring(score: float | None, points: float | None) -> dict[str, Any]:
+    """What the results page's SVG ring needs: the share filled, as a stroke dash, and its label
+    (the same percentage the page prints)."""
+    fraction = min(1.0, max(0.0, (score or 0) / points)) if points else 0.0
+    circumference = 2 * math.pi * RING_RADIUS
+    return {"radius": RING_RADIUS, "circumference": f"{circumference:.2f}",
+            "filled": f"{fraction * circumference:.2f}", "fraction": fraction,
+            "percent": percent(score, points)}
 
 
 def teacher_view(article_id: str | None, content: dict[str, Any]) -> dict[str, Any]:

@@ -11,12 +11,22 @@ from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from quizapp.extensions import limit_answers, limit_attempt_starts
+from quizapp.services import dashboard as dashboard_service
 from quizapp.services import progress as progress_service
 from quizapp.services import quiz as quiz_service
 from quizapp.services.errors import Conflict, Invalid, NotFound
 from quizapp.web import see_other
 from quizapp.web.charts import attempts_chart
-from quizapp.web.display import as_fraction, evidence_link, percent, show_key, show_response
+from quizapp.web.display import (
+    as_fraction,
+    count_of,
+    evidence_link,
+    pair_marks,
+    percent,
+    score_ring,
+    show_key,
+    show_response,
+)
 from quizapp.web.forms import ActionForm, AnswerForm, StartForm
 
 bp = Blueprint("quiz", __name__)
@@ -26,15 +36,21 @@ bp = Blueprint("quiz", __name__)
 def helpers() -> dict[str, Any]:
     # formdata=None: the layout's buttons never read the request body (which may be
     # refused, as with an upload over the size limit)
-    return {"as_fraction": as_fraction, "percent": percent,
+    return {"as_fraction": as_fraction, "percent": percent, "count_of": count_of,
             "action_form": lambda: ActionForm(formdata=None),
             "today": datetime.date.today()}
 
 
 @bp.get("/")
 def home() -> str:
-    account_id = current_user.id if current_user.is_authenticated else None
-    return render_template("quiz/home.html", sections=progress_service.catalogue(account_id))
+    """A teacher's dashboard; a student's assignments, then practice; the catalogue for others."""
+    if not current_user.is_authenticated:
+        return render_template("quiz/home.html", sections=progress_service.catalogue(None))
+    if current_user.is_teacher:
+        board = dashboard_service.teacher_dashboard(current_user._get_current_object())
+        return render_template("quiz/dashboard.html", board=board,
+                               due_soon_days=dashboard_service.DUE_SOON.days)
+    return render_template("quiz/student_home.html", sections=progress_service.catalogue(current_user.id))
 
 
 @bp.get("/quizzes")
@@ -187,6 +203,7 @@ def _feedback(attempt, item) -> dict[str, Any]:
         "answer": item.answer,
         "your_answer": show_response(question, item.answer.response),
         "key": show_key(question),
+        "pairs": pair_marks(question, item.answer.response),
         "evidence": evidence_link(attempt.bank.source_id, item.version.content.get("evidence")),
     }
 
@@ -218,12 +235,14 @@ def results(attempt_id: int) -> Any:
             "score": got,
             "your_answer": show_response(question, item.answer.response) if item.answer else [],
             "key": show_key(question),
+            "pairs": pair_marks(question, item.answer.response if item.answer else None),
             "evidence": evidence_link(attempt.bank.source_id, item.version.content.get("evidence")),
         })
         if question.skill:
             skills[question.skill][0] += got
             skills[question.skill][1] += question.points
-    return render_template("quiz/results.html", attempt=attempt, rows=rows, skills=dict(skills))
+    return render_template("quiz/results.html", attempt=attempt, rows=rows, skills=dict(skills),
+                           ring=score_ring(attempt.score, attempt.points))
 
 
 @bp.get("/progress")

@@ -128,7 +128,7 @@ def test_sign_up_read_the_article_and_take_every_type_of_question(
     expect(page.get_by_text(f"You scored {PLAN_SCORE}.")).to_be_visible()
     rows = page.locator("ol.results > li")
     expect(rows).to_have_count(7)
-    expect(rows.locator("p.score")).to_have_text([marks for *_, marks, _ in PLAN])
+    expect(rows.locator("summary .score")).to_have_text([marks for *_, marks, _ in PLAN])
     skills = page.get_by_role("region", name="By skill")
     by_skill = [("Recall", "40%"), ("Context", "25%"), ("Attribution", "100%"), ("Sourcing", "100%")]
     for skill, value in by_skill:
@@ -140,7 +140,7 @@ def test_sign_up_read_the_article_and_take_every_type_of_question(
     expect(page).to_have_url(live_server.url + "/progress")
     card = page.locator("article.progress-card", has_text="Every question type")
     expect(card).to_contain_text("Best 50% · latest 50% · 1 finished attempt")
-    expect(card.get_by_role("img")).to_have_accessible_name(re.compile(r"Scores over 1 attempts: 50%"))
+    expect(card.get_by_role("img")).to_have_accessible_name(re.compile(r"Scores over 1 attempt: 50%"))
     expect(card.get_by_role("button", name="Practise what I missed (4)")).to_be_visible()
     expect(page.locator(".meter-row", has_text="Attribution").locator(".meter-value")).to_have_text("100%")
     expect(page.locator(".meter-row", has_text="Lateral reading")).to_contain_text("not yet answered")
