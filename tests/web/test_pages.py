@@ -162,7 +162,7 @@ def test_the_reader_numbers_every_paragraph_with_an_anchor(app, client) -> None:
     assert "MI6’s headquarters at Vauxhall Cross" in page  # the image caption
     assert "Credit: Tolga Akmen/Anadolu Agency via Getty Images" in page
     # the article names no outlet, author or date: the reader says so rather than invent them
-    assert "Outlet not given" in page and "No author named" in page and "No date printed" in page
+    assert "Outlet not named" in page and "No author named" in page and "No date printed" in page
     assert page.count("<h2>") >= 2
     assert "Quizzes about this article" in page
 
