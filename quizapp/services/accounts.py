@@ -7,6 +7,7 @@ import functools
 import hashlib
 import re
 import secrets
+import unicodedata
 from typing import Any
 
 from flask import current_app
@@ -63,6 +64,26 @@ def check_password(password: str) -> str:
     if len(password) < PASSWORD_MIN_LENGTH:
         raise Invalid(f"A password needs at least {PASSWORD_MIN_LENGTH} characters.")
     return password
+
+
+#: Words a display name may not be on its own: a student named "Teacher" or "Admin" on a board
+#: or in a class list could pass for staff, or for a message from the app itself.
+ROLE_WORDS = frozenset({"teacher", "admin", "administrator", "moderator", "staff", "system", "quizapp"})
+
+
+def check_display_name(display_name: str, role: str = "student") -> str:
+    """The display name, or :class:`Invalid` if it is only a role word ("Teacher", "A.D.M.I.N.").
+
+    Case, spaces and punctuation are ignored. A teacher may be called "Teacher" (it is what they
+    are; the first account ``quizapp run`` makes is), but no one may take another role word.
+    """
+    folded = "".join(ch for ch in unicodedata.normalize("NFKC", display_name).casefold() if ch.isalnum())
+    if folded in ROLE_WORDS and not (role == "teacher" and folded == "teacher"):
+        raise Invalid(
+            f"“{display_name}” reads as a role, not a name: choose a display name that is "
+            "your own name (or a nickname), not teacher, admin, staff, moderator or system."
+        )
+    return display_name
 
 
 def generate_password() -> str:
@@ -122,6 +143,7 @@ def create_account(
     display = one_line(display_name, 100) or name
     if role not in ROLES:
         raise Invalid(f"A role is one of: {', '.join(ROLES)}.")
+    check_display_name(display, role)
     check_password(password)
     if get_by_username(name) is not None:
         raise Conflict(f"The username '{name}' is taken.")

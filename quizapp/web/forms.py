@@ -24,7 +24,13 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
-from quizapp.services.accounts import PASSWORD_MIN_LENGTH, USERNAME, normalise_username
+from quizapp.services.accounts import (
+    PASSWORD_MIN_LENGTH,
+    USERNAME,
+    check_display_name,
+    normalise_username,
+)
+from quizapp.services.errors import Invalid
 
 
 class SignupForm(FlaskForm):
@@ -47,6 +53,12 @@ class SignupForm(FlaskForm):
         "Password again", validators=[DataRequired(), EqualTo("password", "The passwords differ.")],
         render_kw={"autocomplete": "new-password"},
     )
+
+    def validate_display_name(self, field: StringField) -> None:
+        try:
+            check_display_name(field.data or "")
+        except Invalid as error:
+            raise ValidationError(error.message) from None
 
     def validate_username(self, field: StringField) -> None:
         if not USERNAME.match(normalise_username(field.data or "")):
