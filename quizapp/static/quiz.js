@@ -290,3 +290,45 @@ document.addEventListener("DOMContentLoaded", () => {
     if (note) note.textContent = `Dates and times are in your time zone, ${zone}.`;
   });
 });
+
+// A timed attempt's countdown: the time left, every second, in the server's own clock (the
+// page says what time the server had when it sent it). It warns at one minute and at ten
+// seconds, politely, for screen readers too. It judges nothing: the server refuses answers
+// after the deadline whatever this shows.
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("[data-deadline]").forEach((box) => {
+    const deadline = Date.parse(box.dataset.deadline);
+    const serverNow = Date.parse(box.dataset.now || "");
+    if (Number.isNaN(deadline)) return;
+    const skew = Number.isNaN(serverNow) ? 0 : serverNow - Date.now();
+    const clock = document.createElement("p");
+    clock.className = "countdown-clock";
+    clock.setAttribute("role", "timer");
+    const announce = document.createElement("p");
+    announce.className = "visually-hidden";
+    announce.setAttribute("aria-live", "polite");
+    box.append(clock, announce);
+    const said = new Set();
+    const say = (key, text) => {
+      if (said.has(key)) return;
+      said.add(key);
+      announce.textContent = text;
+    };
+    const tick = () => {
+      const left = Math.max(0, Math.ceil((deadline - (Date.now() + skew)) / 1000));
+      const minutes = Math.floor(left / 60);
+      const seconds = String(left % 60).padStart(2, "0");
+      clock.textContent = left > 0 ? `Time left: ${minutes}:${seconds}` : "Time is up.";
+      box.classList.toggle("warn", left <= 60 && left > 10);
+      box.classList.toggle("urgent", left <= 10);
+      if (left <= 0) {
+        say("up", "Time is up.");
+        return;
+      }
+      if (left <= 10) say("ten", "Ten seconds left.");
+      else if (left <= 60) say("minute", "Less than one minute left.");
+      window.setTimeout(tick, 250);
+    };
+    tick();
+  });
+});
