@@ -143,3 +143,45 @@ def test_the_migrations_make_the_schema_the_models_describe(empty_database) -> N
             differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
         db.engine.dispose()
     assert differences == []
+
+
+def test_after_the_upgrade_an_assignments_attempts_outlive_it_and_its_id_is_not_reused(
+        empty_database) -> None:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "x"})
+    init_migrations(app)
+    with app.app_context():
+        upgrade(revision="0004")
+        with db.engine.begin() as connection:
+            _article_and_bank(connection)
+            for id_, name, role in ((1, "ada", "student"), (2, "tess", "teacher")):
+                connection.execute(text(
+                    "INSERT INTO account (id, username, display_name, password_hash, role, "
+                    "must_change_password, created_at) VALUES (:id, :name, :name, 'x', :role, "
+                    "false, '2026-01-01 00:00:00')"), {"id": id_, "name": name, "role": role})
+            connection.execute(text(
+                "INSERT INTO classroom (id, name, teacher_id, join_code, board_names, board_hidden, "
+                "board_version, created_at) VALUES (1, 'C', 2, 'ACDEFG', 'display_name', false, 0, "
+                "'2026-01-01 00:00:00')"))
+            old_id = connection.execute(text(
+                "INSERT INTO assignment (classroom_id, bank_id, max_attempts, created_at) "
+                "VALUES (1, 'b', 2, '2026-01-01 00:00:00') RETURNING id")).scalar_one()
+            connection.execute(text(
+                "INSERT INTO attempt (id, account_id, bank_id, assignment_id, kind, scope, number, "
+                "seed, started_at, points) VALUES (10, 1, 'b', :a, 'full', :a, 1, 1, "
+                "'2026-01-01 09:00:00', 5)"), {"a": old_id})
+        upgrade()
+        with db.engine.begin() as connection:
+            row = connection.execute(text(
+                "SELECT max_attempts, show_answers, close_at_due, shuffle_questions, question_count "
+                "FROM assignment")).one()
+            assert tuple(row) == (2, "immediately", False, False, None)
+            connection.execute(text("DELETE FROM assignment WHERE id = :a"), {"a": old_id})
+        with db.engine.begin() as connection:
+            row = connection.execute(text("SELECT id, assignment_id, scope, number FROM attempt")).one()
+            assert tuple(row) == (10, None, old_id, 1)
+            new_id = connection.execute(text(
+                "INSERT INTO assignment (classroom_id, bank_id, show_answers, close_at_due, "
+                "shuffle_questions, created_at) VALUES (1, 'b', 'immediately', false, false, "
+                "'2026-01-02 00:00:00') RETURNING id")).scalar_one()
+            assert new_id > old_id  # the deleted assignment's id is not given again
+        db.engine.dispose()

@@ -152,3 +152,19 @@ def hidden_attempt_ids(account_id: int, now: dt.datetime | None = None) -> set[i
         if not released_for(assignment, terms_for(assignment, account_id, extra=extra), now):
             hidden.add(attempt_id)
     return hidden
+
+
+def board_withheld(classroom_id: int, account_id: int, assignment_id: int | None = None,
+                   now: dt.datetime | None = None) -> str | None:
+    """Why a student may not see a board now, or None: a board shows marks, so one assignment's
+    board waits until that assignment shows answers to them, and the class's board until
+    every assignment of the class does. Teachers always see boards."""
+    now = now or utcnow()
+    for assignment, _, extra in _student_assignments(account_id):
+        if assignment.classroom_id != classroom_id:
+            continue
+        if assignment_id is not None and assignment.id != assignment_id:
+            continue
+        if not released_for(assignment, terms_for(assignment, account_id, extra=extra), now):
+            return "This board shows once your teacher shows the answers of the assignment."
+    return None

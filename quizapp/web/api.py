@@ -588,7 +588,9 @@ def class_leaderboard(class_id: int, query: schemas.LeaderboardQuery) -> schemas
     """For one assignment, each student's best finished attempt; for the class, the sum of those
     over its assignments. For the class's teacher and its students (403 for a student while the
     teacher hides the board). The teacher gets every entry; a student, as on the board page,
-    the top ten, and in `me` their own entry, wherever it is."""
+    the top ten, and in `me` their own entry, wherever it is. A board shows marks, so a
+    student gets 403 for an assignment's board until it shows them answers (`show_answers`),
+    and for the class's board until every assignment of the class does."""
     classroom, teaches = classes_service.class_for_member(class_id, current_user.id)
     if query.assignment_id is not None:
         assignment = classes_service.assignment_for(query.assignment_id, current_user.id)[0]
@@ -596,6 +598,10 @@ def class_leaderboard(class_id: int, query: schemas.LeaderboardQuery) -> schemas
             raise NotFound("There is no such assignment.")
     if classroom.board_hidden and not teaches:
         raise Forbidden("Your teacher has hidden this leaderboard.")
+    withheld = None if teaches else release_service.board_withheld(
+        classroom.id, current_user.id, query.assignment_id)
+    if withheld is not None:
+        raise Forbidden(withheld)
     board = leaderboard_service.board(classroom, query.assignment_id)
     shown = leaderboard_service.view_for(board, current_user.id, teaches=teaches)
     return schemas.Leaderboard(

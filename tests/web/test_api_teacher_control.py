@@ -392,3 +392,16 @@ def test_the_class_board_sums_every_assignment_out_of_one_total(room: Room) -> N
     one = room.tess.call("GET", f"/classes/{room.class_id}/leaderboard?assignment_id={second['id']}",
                          status=200)["entries"]
     assert [(e["score"], e["total"], e["percent"]) for e in one] == [(7, 7, 100.0)]
+
+
+def test_a_board_waits_for_the_answers_to_be_shown_to_the_student(room: Room) -> None:
+    shown, hidden = room.assign(), room.assign(show_answers="never")
+    take(room.ada, hidden["id"], RIGHT)
+    path = f"/classes/{room.class_id}/leaderboard"
+    assert "shows once" in room.ada.call("GET", f"{path}?assignment_id={hidden['id']}", status=403)["error"]
+    assert "shows once" in room.ada.call("GET", path, status=403)["error"]
+    assert room.ada.call("GET", f"{path}?assignment_id={shown['id']}", status=200)["entries"] == []
+    # the teacher sees it; once the answers are shown, so does the student
+    assert room.tess.call("GET", path, status=200)["entries"][0]["score"] == 7
+    room.tess.call("PATCH", f"/assignments/{hidden['id']}", {"show_answers": "immediately"}, status=200)
+    assert room.ada.call("GET", path, status=200)["me"]["score"] == 7
