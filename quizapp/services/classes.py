@@ -318,6 +318,7 @@ def _enrol(classroom: Classroom, students: Sequence[tuple[str, str]],
         display = accounts.one_line(display_name, 100)
         try:
             name = accounts.check_username(given)
+            accounts.check_display_name(display)
         except Invalid as error:
             rows.append(RosterRow(given, display or given, None, f"error: {error.message}"))
             continue

@@ -46,6 +46,14 @@ def test_roster_accounts_are_students_with_cheaply_hashed_one_time_passwords(app
     assert bea.password_hash.startswith(app.config["PASSWORD_HASH_METHOD"] + "$")
 
 
+def test_a_roster_row_whose_display_name_is_a_role_word_is_refused_the_others_made(app, room) -> None:
+    rows = classes.enrol_students(room, [("cal.y", "Teacher"), ("dia.z", "Dia Zed"), ("eve.q", "A.D.M.I.N.")])
+    assert [row.note.split(":")[0] for row in rows] == ["error", classes.CREATED, "error"]
+    assert "reads as a role, not a name" in rows[0].note
+    assert accounts.get_by_username("cal.y") is None and accounts.get_by_username("eve.q") is None
+    assert accounts.get_by_username("dia.z") is not None
+
+
 def test_more_than_500_students_are_refused_and_nothing_is_made(app, room) -> None:
     with pytest.raises(Invalid, match="at most 500"):
         classes.enrol_students(room, [(f"kid.{n}", "Kid") for n in range(501)])
