@@ -17,26 +17,33 @@ from flask import (
     make_response,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_login import current_user
+from sqlalchemy import func, select
 from wtforms.fields.choices import SelectChoice
 
-from quizapp.extensions import limit_joins, login_manager
-from quizapp.models import Assignment, Attempt, Classroom, utcnow
+from quizapp.extensions import db, limit_joins, login_manager
+from quizapp.models import Assignment, Attempt, Classroom, Question, utcnow
+from quizapp.services import assignments as assignments_service
 from quizapp.services import classes as classes_service
 from quizapp.services import leaderboard, privacy, reports
 from quizapp.services import progress as progress_service
 from quizapp.services import quiz as quiz_service
+from quizapp.services.assignments import AccommodationRow
 from quizapp.services.classes import AssignmentStatus
 from quizapp.services.errors import NotFound, ServiceError
 from quizapp.services.leaderboard import Board, Entry
-from quizapp.web.display import number, percent
+from quizapp.web.display import count_of, number, percent
 from quizapp.web.forms import (
+    AccommodationForm,
     ActionForm,
+    AssignmentEditForm,
     AssignmentForm,
     BoardForm,
     ClassForm,
+    CopyAssignmentForm,
     JoinForm,
     NicknameForm,
     RosterForm,
@@ -201,20 +208,58 @@ def join() -> Any:
 # --- one class ----------------------------------------------------------------------------
 
 
-def _bank_choices() -> list[SelectChoice]:
-    return [SelectChoice(entry.bank.id, entry.bank.title)
-            for section in progress_service.catalogue(current_user.id) for entry in section.entries]
+def _bank_sizes() -> dict[str, tuple[str, int]]:
+    """The quizzes the teacher may assign, by bank id: title and how many questions it asks."""
+    return {entry.bank.id: (entry.bank.title, entry.questions)
+            for section in progress_service.catalogue(current_user.id) for entry in section.entries}
 
 
-def _teacher_page(classroom: Classroom, **forms: Any) -> str:
-    """The teacher's class page; a form that failed comes in ``forms`` to show its errors."""
+def _bank_choices(sizes: dict[str, tuple[str, int]]) -> list[SelectChoice]:
+    return [SelectChoice(bank_id, title) for bank_id, (title, _) in sizes.items()]
+
+
+def question_counts(bank_ids: set[str]) -> dict[str, int]:
+    """How many questions each bank asks now (not retired), in one query."""
+    if not bank_ids:
+        return {}
+    return dict(db.session.execute(
+        select(Question.bank_id, func.count(Question.id))
+        .where(Question.bank_id.in_(bank_ids), Question.retired_at.is_(None))
+        .group_by(Question.bank_id)
+    ).all())
+
+
+def given(row: AccommodationRow) -> bool:
+    """Whether an accommodation gives anything (one set back to nothing is not listed)."""
+    extra = row.accommodation
+    return bool(extra.extra_time_percent or extra.extra_attempts or extra.due_at)
+
+
+def _accommodations(classroom: Classroom) -> list[AccommodationRow]:
+    return [row for row in assignments_service.class_accommodations(classroom.id) if given(row)]
+
+
+def _teacher_page(classroom: Classroom, status: int = 200, **forms: Any) -> Any:
+    """The teacher's class page; a form that failed comes in ``forms`` to show its errors,
+    and ``open_assignments`` when assigning a bank the class already has open."""
+    sizes = _bank_sizes()
     assignment_form = forms.get("assignment_form") or AssignmentForm(formdata=None)
-    assignment_form.bank.choices = _bank_choices()
+    assignment_form.bank.choices = _bank_choices(sizes)
+    assignments = classroom.assignments
+    accommodations = _accommodations(classroom)
+    per_assignment: dict[int, int] = {}
+    for row in accommodations:
+        per_assignment[row.assignment.id] = per_assignment.get(row.assignment.id, 0) + 1
     return render_template(
         "classes/teacher.html",
         classroom=classroom,
         members=classes_service.members(classroom.id),
-        assignments=classroom.assignments,
+        assignments=assignments,
+        question_counts=question_counts({a.bank_id for a in assignments}),
+        accommodations=accommodations,
+        accommodation_counts=per_assignment,
+        bank_sizes=sizes,
+        open_assignments=forms.get("open_assignments", []),
         roster_form=forms.get("roster_form") or RosterForm(formdata=None),
         board_form=forms.get("board_form") or BoardForm(
             formdata=None, names=classroom.board_names, hidden=classroom.board_hidden,
@@ -222,11 +267,11 @@ def _teacher_page(classroom: Classroom, **forms: Any) -> str:
         assignment_form=assignment_form,
         nickname_form=NicknameForm(formdata=None),
         nickname_errors=forms.get("nickname_errors", {}),
-    )
+    ), status
 
 
 @bp.get("/<id:class_id>")
-def show(class_id: int) -> str:
+def show(class_id: int) -> Any:
     classroom, teaches = _member_class(class_id)
     if teaches:
         return _teacher_page(classroom)
@@ -279,7 +324,7 @@ def roster(class_id: int) -> Any:
                 # the passwords exist nowhere else: keep them out of caches and history
                 response.headers["Cache-Control"] = "no-store"
                 return response
-    return _teacher_page(classroom, roster_form=form), 422
+    return _teacher_page(classroom, 422, roster_form=form)
 
 
 @bp.post("/<id:class_id>/members/<id:account_id>/nickname")
@@ -296,7 +341,7 @@ def nickname(class_id: int, account_id: int) -> Any:
         else:
             flash("Nickname saved.", "success")
             return _back_to_class(classroom, f"member-{account_id}")
-    return _teacher_page(classroom, nickname_errors={account_id: form.nickname.errors}), 422
+    return _teacher_page(classroom, 422, nickname_errors={account_id: form.nickname.errors})
 
 
 @bp.post("/<id:class_id>/members/<id:account_id>/remove")
@@ -348,29 +393,228 @@ def board_settings(class_id: int) -> Any:
                                      frozen=form.frozen.data)
         flash("Leaderboard settings saved.", "success")
         return _back_to_class(classroom, "boards")
-    return _teacher_page(classroom, board_form=form), 422
+    return _teacher_page(classroom, 422, board_form=form)
 
 
 @bp.post("/<id:class_id>/assignments")
 def assign(class_id: int) -> Any:
+    """Set a bank for the class. A bank the class already has open is not set again until the
+    teacher confirms (the page says which assignment is open; 409 until then)."""
     classroom = _own_class(class_id)
     form = AssignmentForm()
-    form.bank.choices = _bank_choices()
+    sizes = _bank_sizes()
+    form.bank.choices = _bank_choices(sizes)
+    form.bank_questions = sizes[form.bank.data][1] if form.bank.data in sizes else None
     if form.validate_on_submit():
-        minutes = form.time_limit_minutes.data
+        already = ([] if form.confirm.data == form.bank.data
+                   else assignments_service.open_assignments_of_bank(classroom.id, form.bank.data))
+        if already:
+            form.confirm.data = form.bank.data
+            return _teacher_page(classroom, 409, assignment_form=form, open_assignments=already)
         try:
-            assignment = classes_service.create_assignment(
-                classroom, form.bank.data, opens_at=form.utc(form.opens_at.data),
-                due_at=form.utc(form.due_at.data),
-                max_attempts=form.max_attempts.data,
-                time_limit_seconds=minutes * 60 if minutes else None,
-            )
+            assignment = classes_service.create_assignment(classroom, form.bank.data,
+                                                           **form.options())
         except ServiceError as error:
-            form.bank.errors.append(error.message)
+            form.field_for(error.message).errors.append(error.message)
         else:
             flash(f"“{assignment.bank.title}” is assigned to {classroom.name}.", "success")
             return _back_to_class(classroom, "assignments")
-    return _teacher_page(classroom, assignment_form=form), 422
+    form.confirm.data = ""
+    return _teacher_page(classroom, 422, assignment_form=form)
+
+
+# --- steering one assignment: edit, accommodations, copy, delete ----------------------------
+
+
+def _own_assignment(class_id: int, assignment_id: int) -> tuple[Classroom, Assignment]:
+    """The signed-in teacher's class and its assignment; students get 403, anything else 404."""
+    classroom = _own_class(class_id)
+    try:
+        assignment = assignments_service.assignment_for_teacher(assignment_id, current_user.id)
+    except NotFound as error:
+        abort(404, error.message)
+    if assignment.classroom_id != classroom.id:
+        abort(404, "There is no such assignment.")
+    return classroom, assignment
+
+
+def _minutes(seconds: int | None) -> int | None:
+    """A time limit as the form shows it: whole minutes, rounded up."""
+    return -(-seconds // 60) if seconds else None
+
+
+def _edit_form(assignment: Assignment) -> AssignmentEditForm:
+    """The edit form, filled with the assignment's options (times in UTC: quiz.js shows them
+    in the teacher's zone)."""
+    return AssignmentEditForm(formdata=None, data={
+        "opens_at": assignment.opens_at, "due_at": assignment.due_at,
+        "max_attempts": assignment.max_attempts,
+        "time_limit_minutes": _minutes(assignment.time_limit_seconds),
+        "show_answers": assignment.show_answers, "close_at_due": assignment.close_at_due,
+        "shuffle_questions": assignment.shuffle_questions,
+        "question_count": assignment.question_count,
+    })
+
+
+def _accommodation_form(classroom: Classroom, assignment: Assignment,
+                        form: AccommodationForm | None = None,
+                        student: str | None = None) -> AccommodationForm:
+    """The accommodation form, its students the class's, its ids apart from the edit form's;
+    for ``student`` (a username) filled with what they have now."""
+    members = classes_service.members(classroom.id)
+    if form is None:
+        data: dict[str, Any] = {}
+        chosen = next((account for _, account in members if account.username == student), None)
+        if chosen is not None:
+            data["student"] = chosen.username
+            extra = assignments_service.accommodation(assignment.id, chosen.id)
+            if extra is not None:
+                data.update(extra_time_percent=extra.extra_time_percent or None,
+                            extra_attempts=extra.extra_attempts or None, due_at=extra.due_at)
+        form = AccommodationForm(formdata=None, data=data)
+    form.student.choices = [SelectChoice("", "Choose a student")] + [
+        SelectChoice(account.username, f"{account.display_name} ({account.username})")
+        for _, account in members]
+    for name in ("student", "extra_time_percent", "extra_attempts", "due_at", "tz"):
+        field = form[name]
+        field.id = f"accommodation-{name}"
+        field.label.field_id = field.id
+    return form
+
+
+def _copy_form(form: CopyAssignmentForm | None = None, classroom: Classroom | None = None
+               ) -> CopyAssignmentForm:
+    form = form or CopyAssignmentForm(formdata=None,
+                                      data={"classroom": classroom.id if classroom else None})
+    form.classroom.choices = [SelectChoice(room.id, room.name)
+                              for room in classes_service.teacher_classes(current_user.id)]
+    return form
+
+
+def _edit_page(classroom: Classroom, assignment: Assignment, status: int = 200, *,
+               form: AssignmentEditForm | None = None,
+               accommodation_form: AccommodationForm | None = None,
+               copy_form: CopyAssignmentForm | None = None) -> Any:
+    failed = next((f for f in (form, accommodation_form, copy_form) if f is not None and f.errors),
+                  None)
+    rows = [row for row in _accommodations(classroom) if row.assignment.id == assignment.id]
+    return render_template(
+        "classes/assignment_edit.html", classroom=classroom, assignment=assignment,
+        form=form or _edit_form(assignment),
+        accommodation_form=accommodation_form or _accommodation_form(
+            classroom, assignment, student=request.args.get("student")),
+        copy_form=_copy_form(copy_form, classroom), failed=failed, accommodations=rows,
+        bank_questions=classes_service.bank_question_count(assignment.bank_id),
+        attempts=_attempt_count(assignment),
+    ), status
+
+
+def _attempt_count(assignment: Assignment) -> int:
+    """How many attempts (finished or not) the assignment has."""
+    return db.session.execute(
+        select(func.count(Attempt.id)).where(Attempt.assignment_id == assignment.id)
+    ).scalar_one()
+
+
+@bp.route("/<id:class_id>/assignments/<id:assignment_id>/edit", methods=["GET", "POST"])
+def edit_assignment(class_id: int, assignment_id: int) -> Any:
+    """Every option of an assignment, to change; saved, back to the class page."""
+    classroom, assignment = _own_assignment(class_id, assignment_id)
+    if request.method == "GET":
+        return _edit_page(classroom, assignment)
+    form = AssignmentEditForm()
+    form.bank_questions = classes_service.bank_question_count(assignment.bank_id)
+    if form.validate_on_submit():
+        changes = form.options()
+        if form.time_limit_minutes.data == _minutes(assignment.time_limit_seconds):
+            changes["time_limit_seconds"] = assignment.time_limit_seconds  # untouched: kept exact
+        try:
+            assignments_service.update_assignment(assignment, changes)
+        except ServiceError as error:
+            db.session.rollback()
+            form.field_for(error.message).errors.append(error.message)
+        else:
+            flash(f"Changes to “{assignment.bank.title}” saved.", "success")
+            return _back_to_class(classroom, "assignments")
+    return _edit_page(classroom, assignment, 422, form=form)
+
+
+@bp.post("/<id:class_id>/assignments/<id:assignment_id>/accommodations")
+def accommodation(class_id: int, assignment_id: int) -> Any:
+    """Set one student's extra time, extra attempts and own due date on the assignment."""
+    classroom, assignment = _own_assignment(class_id, assignment_id)
+    form = _accommodation_form(classroom, assignment, AccommodationForm())
+    if form.validate_on_submit():
+        due = form.utc(form.due_at.data)
+        if due is not None and assignment.due_at is not None and due <= assignment.due_at:
+            form.due_at.errors.append("Their own due date must come after the assignment's "
+                                      f"due date, {format_utc(assignment.due_at)}.")
+        else:
+            try:
+                found = assignments_service.set_accommodation(
+                    assignment, form.student.data,
+                    extra_time_percent=form.extra_time_percent.data or 0,
+                    extra_attempts=form.extra_attempts.data or 0, due_at=due)
+            except NotFound as error:
+                form.student.errors.append(error.message)
+            except ServiceError as error:
+                (form.due_at if "due date" in error.message else form.student).errors.append(
+                    error.message)
+            else:
+                name = found.account.display_name
+                if found.extra_time_percent or found.extra_attempts or found.due_at:
+                    flash(f"Saved: what {name} gets on “{assignment.bank.title}”.", "success")
+                else:
+                    flash(f"{name} has no accommodation on “{assignment.bank.title}” now.",
+                          "success")
+                return redirect(url_for("classes.edit_assignment", class_id=classroom.id,
+                                        assignment_id=assignment.id, _anchor="accommodations"),
+                                code=303)
+    return _edit_page(classroom, assignment, 422, accommodation_form=form)
+
+
+@bp.post("/<id:class_id>/assignments/<id:assignment_id>/copy")
+def copy_assignment(class_id: int, assignment_id: int) -> Any:
+    """The same quiz with the same dates and options, for one of the teacher's classes."""
+    classroom, assignment = _own_assignment(class_id, assignment_id)
+    form = _copy_form(CopyAssignmentForm())
+    if form.validate_on_submit():
+        try:
+            copied = assignments_service.copy_assignment(assignment, form.classroom.data,
+                                                         current_user.id)
+        except NotFound as error:
+            abort(404, error.message)
+        except ServiceError as error:
+            form.classroom.errors.append(error.message)
+        else:
+            flash(f"“{assignment.bank.title}” is copied to {copied.classroom.name}, with the same "
+                  "dates and options. Accommodations are not copied.", "success")
+            return _back_to_class(copied.classroom, "assignments")
+    return _edit_page(classroom, assignment, 422, copy_form=form)
+
+
+@bp.route("/<id:class_id>/assignments/<id:assignment_id>/delete", methods=["GET", "POST"])
+def delete_assignment(class_id: int, assignment_id: int) -> Any:
+    """What deleting changes, and the button that does it."""
+    classroom, assignment = _own_assignment(class_id, assignment_id)
+    if request.method == "POST" and ActionForm().validate_on_submit():
+        title = assignment.bank.title
+        attempts = _attempt_count(assignment)
+        assignments_service.delete_assignment(assignment)
+        kept = (f" Its {count_of(attempts, 'attempt')} {'stays' if attempts == 1 else 'stay'} "
+                "in the students' history." if attempts else "")
+        flash(f"“{title}” is no longer assigned to {classroom.name}.{kept}", "success")
+        return _back_to_class(classroom, "assignments")
+    students = db.session.execute(
+        select(func.count(func.distinct(Attempt.account_id)))
+        .where(Attempt.assignment_id == assignment.id)
+    ).scalar_one()
+    return render_template(
+        "classes/assignment_delete.html", classroom=classroom, assignment=assignment,
+        attempts=_attempt_count(assignment), students=students,
+        accommodations=len([r for r in _accommodations(classroom)
+                            if r.assignment.id == assignment.id]),
+    )
 
 
 # --- leaderboards -------------------------------------------------------------------------

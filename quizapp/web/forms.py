@@ -11,6 +11,7 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
+    Field,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -191,24 +192,145 @@ def zoned_time(label: str, description: str) -> DateTimeLocalField:
     )
 
 
-class AssignmentForm(ZonedForm):
-    """A bank set for a class; dates in the teacher's zone (UTC without JavaScript)."""
+#: When a student sees marks, keys and explanations, in the words the forms use.
+SHOW_ANSWERS_CHOICES = [
+    SelectChoice("immediately", "Immediately: each answer is marked and explained as soon as "
+                                "the student gives it."),
+    SelectChoice("after_due", "After the due date: until then students see only “Answer "
+                              "recorded”; marks, keys and explanations appear once their due "
+                              "date has passed."),
+    SelectChoice("never", "Never: students see only “Answer recorded”; the marks and keys "
+                          "stay with you."),
+]
+#: The largest limits a form takes (as the service does: 1000 attempts, 24 hours).
+MAX_FORM_ATTEMPTS, MAX_FORM_MINUTES, MAX_FORM_QUESTIONS = 1000, 1440, 1000
 
-    bank = SelectField("Quiz", validators=[DataRequired()])
+
+class AssignmentOptionsForm(ZonedForm):
+    """Everything a teacher may set on an assignment, then change on its edit page; dates in
+    the teacher's zone (UTC without JavaScript)."""
+
     opens_at = zoned_time("Opens", "Leave empty to open it now.")
-    due_at = zoned_time("Due", "Attempts after this are still accepted, and marked late.")
+    due_at = zoned_time("Due", "Attempts after this are accepted and marked late, unless it "
+                               "closes at the due date.")
     max_attempts = IntegerField(
-        "Attempts allowed (optional)", validators=[Optional(), NumberRange(min=1, max=100)],
-        description="Leave empty to use the quiz's own limit.", render_kw={"min": 1, "max": 100},
+        "Attempts allowed (optional)",
+        validators=[Optional(), NumberRange(min=1, max=MAX_FORM_ATTEMPTS)],
+        description="Leave empty to use the quiz's own limit.",
+        render_kw={"min": 1, "max": MAX_FORM_ATTEMPTS},
     )
     time_limit_minutes = IntegerField(
-        "Time limit in minutes (optional)", validators=[Optional(), NumberRange(min=1, max=600)],
-        description="Leave empty to use the quiz's own limit.", render_kw={"min": 1, "max": 600},
+        "Time limit in minutes (optional)",
+        validators=[Optional(), NumberRange(min=1, max=MAX_FORM_MINUTES)],
+        description="Leave empty to use the quiz's own limit.",
+        render_kw={"min": 1, "max": MAX_FORM_MINUTES},
     )
+    show_answers = RadioField("When students see their marks and the answers",
+                              choices=SHOW_ANSWERS_CHOICES, default="immediately",
+                              validators=[DataRequired("Choose when answers are shown.")])
+    close_at_due = BooleanField(
+        "Close at the due date",
+        description="No attempt starts and no answer is taken after the due date; an attempt "
+                    "under way ends then. Without this, late work is accepted and marked late.",
+    )
+    shuffle_questions = BooleanField(
+        "Shuffle the question order",
+        description="Each attempt asks the questions in an order of its own.",
+    )
+    question_count = IntegerField(
+        "Questions to ask (optional)",
+        validators=[Optional(), NumberRange(min=1, max=MAX_FORM_QUESTIONS)],
+        description="Each attempt draws this many questions from the quiz. Leave empty to ask "
+                    "them all.",
+        render_kw={"min": 1, "max": MAX_FORM_QUESTIONS},
+    )
+
+    #: How many questions the quiz has, when the page knows (checked against question_count).
+    bank_questions: int | None = None
 
     def validate_due_at(self, field: DateTimeLocalField) -> None:
         if field.data and self.opens_at.data and field.data <= self.opens_at.data:
             raise ValidationError("The due date must come after the opening date.")
+
+    def validate_show_answers(self, field: RadioField) -> None:
+        if field.data == "after_due" and not self.due_at.data and not self.due_at.errors:
+            raise ValidationError("Answers shown after the due date need a due date: "
+                                  "give one, or choose another option.")
+
+    def validate_close_at_due(self, field: BooleanField) -> None:
+        if field.data and not self.due_at.data and not self.due_at.errors:
+            raise ValidationError("Closing at the due date needs a due date.")
+
+    def validate_question_count(self, field: IntegerField) -> None:
+        most = self.bank_questions
+        if field.data and most is not None and field.data > most:
+            raise ValidationError(f"The quiz has {most} questions: ask at most {most}.")
+
+    def time_limit_seconds(self) -> int | None:
+        minutes = self.time_limit_minutes.data
+        return minutes * 60 if minutes else None
+
+    def options(self) -> dict[str, object]:
+        """The options as the services take them (times in UTC)."""
+        return {
+            "opens_at": self.utc(self.opens_at.data), "due_at": self.utc(self.due_at.data),
+            "max_attempts": self.max_attempts.data,
+            "time_limit_seconds": self.time_limit_seconds(),
+            "show_answers": self.show_answers.data, "close_at_due": bool(self.close_at_due.data),
+            "shuffle_questions": bool(self.shuffle_questions.data),
+            "question_count": self.question_count.data,
+        }
+
+    def field_for(self, message: str) -> Field:
+        """The field a service's refusal is about, to show the message there."""
+        lowered = message.lower()
+        for words, name in (("answers shown", "show_answers"), ("closing", "close_at_due"),
+                            ("due date", "due_at"), ("attempt limit", "max_attempts"),
+                            ("time limit", "time_limit_minutes"), ("questions", "question_count")):
+            if words in lowered:
+                return self[name]
+        return self.opens_at
+
+
+class AssignmentForm(AssignmentOptionsForm):
+    """A bank set for a class. ``confirm`` is set by the button that assigns a bank the class
+    already has open."""
+
+    bank = SelectField("Quiz", validators=[DataRequired()])
+    confirm = HiddenField(validators=[Optional(), Length(max=200)])
+
+    def field_for(self, message: str) -> Field:
+        if message == "There is no such quiz.":
+            return self.bank
+        return super().field_for(message)
+
+
+class AssignmentEditForm(AssignmentOptionsForm):
+    """An assignment's options on its edit page."""
+
+
+class CopyAssignmentForm(FlaskForm):
+    """Copy an assignment to one of the teacher's classes (the choices); another id is 404."""
+
+    classroom = SelectField("Copy it to", coerce=int, validate_choice=False,
+                            validators=[DataRequired("Choose a class.")])
+
+
+class AccommodationForm(ZonedForm):
+    """What one student gets on one assignment beyond the class; an empty field is none."""
+
+    student = SelectField("Student", validators=[DataRequired("Choose a student.")])
+    extra_time_percent = IntegerField(
+        "Extra time, percent (optional)", validators=[Optional(), NumberRange(min=0, max=1000)],
+        description="Added to the time limit: 50 makes 20 minutes 30. Leave empty for none.",
+        render_kw={"min": 0, "max": 1000},
+    )
+    extra_attempts = IntegerField(
+        "Extra attempts (optional)", validators=[Optional(), NumberRange(min=0, max=1000)],
+        description="Added to the attempt limit. Leave empty for none.",
+        render_kw={"min": 0, "max": 1000},
+    )
+    due_at = zoned_time("Their own due date", "Leave empty for the assignment's due date.")
 
 
 # -- authoring (teachers) -----------------------------------------------------------------------

@@ -83,6 +83,11 @@ EXPECTED: dict[str, dict[str, str]] = {
     "classes.board_csv": {"GET": OWN_TEACHER},
     "classes.report": {"GET": OWN_TEACHER},
     "classes.grid_csv": {"GET": OWN_TEACHER},
+    # steering an assignment (edit, delete, copy, accommodations): its class's teacher only
+    "classes.edit_assignment": {"GET": OWN_TEACHER, "POST": "login 403 403 303 404"},
+    "classes.delete_assignment": {"GET": OWN_TEACHER, "POST": "login 403 403 303 404"},
+    "classes.copy_assignment": {"POST": "login 403 403 303 404"},  # to t1's own class 1
+    "classes.accommodation": {"POST": "login 403 403 303 404"},  # for s1
     # -- the JSON API (bearer tokens)
     "api.openapi": {"GET": EVERYONE},
     "api.create_token": {"POST": "201 201 201 201 201"},

@@ -67,6 +67,7 @@ def create_class(teacher_client, name: str = "Period 3") -> Classroom:
 
 def assign(teacher_client, room: Classroom, **fields: Any) -> Assignment:
     data = {"bank": "all-types", **fields}
+    data.setdefault("confirm", data["bank"])  # set again while one is open: confirmed
     response = teacher_client.post(f"/classes/{room.id}/assignments", data=data)
     assert response.status_code == 303, response.text
     return db.session.execute(
