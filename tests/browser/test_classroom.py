@@ -7,8 +7,8 @@ import csv
 import datetime as dt
 import re
 from pathlib import Path
-from zoneinfo import ZoneInfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Page, expect
 
@@ -218,7 +218,8 @@ def test_a_class_does_an_assignment_live_on_the_projector_then_the_report(
         "link", name=re.compile("^Students")).click()
     students = teacher.get_by_role("region", name="Students table")
     expect(students.locator("tbody th")).to_have_text(["Amara Okafor", "Ben Carter"])
-    expect(teacher.get_by_role("link", name=re.compile("^Students"))).to_have_attribute("aria-current", "true")
+    expect(teacher.get_by_role("link", name=re.compile("^Students"))).to_have_attribute(
+        "aria-current", "true")
     expect(teacher.get_by_role("region", name="Assignments table")).to_be_hidden()
     look(teacher, "teacher-class-page-with-students")
     teacher.get_by_role("link", name=re.compile("^Assignments")).click()
