@@ -394,3 +394,121 @@ class Accommodation(db.Model):
 
     assignment: Mapped[Assignment] = relationship(back_populates="accommodations")
     account: Mapped[Account] = relationship()
+
+
+GAME_PHASES = ("lobby", "question", "reveal", "podium")
+
+
+class Game(db.Model):
+    """A live game: a teacher hosts a bank question by question; players join with the PIN.
+
+    ``version`` goes up on every change of the game's state (a join, a removal, a step, a
+    question closing); pollers are told by it whether anything changed, and a step is taken
+    only by the request whose conditional UPDATE on it succeeds.
+    """
+
+    __tablename__ = "game"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    host_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"), index=True)
+    bank_id: Mapped[str] = mapped_column(ForeignKey("bank.id", ondelete="CASCADE"), index=True)
+    #: The class the game is for, if any; students of it may join signed in.
+    classroom_id: Mapped[int | None] = mapped_column(
+        ForeignKey("classroom.id", ondelete="CASCADE"), index=True)
+    #: Anyone with the PIN may join under a nickname; False: only the class's students.
+    guests: Mapped[bool] = mapped_column(default=True)
+    seconds_per_question: Mapped[int]
+    #: Set while the game is live, cleared when it ends, so a PIN is unique among live games.
+    pin: Mapped[str | None] = mapped_column(String(12), unique=True)
+    #: Seeds the order of choices shown, the same for every player.
+    seed: Mapped[int]
+    #: "lobby", "question", "reveal" or "podium".
+    phase: Mapped[str] = mapped_column(String(16), default="lobby")
+    #: The question asked or revealed (from 1); 0 in the lobby.
+    number: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int]
+    opened_at: Mapped[dt.datetime | None]
+    deadline: Mapped[dt.datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: The last change of state, for cleaning up games left idle.
+    changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    #: The host's last step, so that a double click makes one step.
+    advanced_at: Mapped[dt.datetime | None]
+    ended_at: Mapped[dt.datetime | None]
+
+    host: Mapped[Account] = relationship()
+    bank: Mapped[Bank] = relationship()
+    questions: Mapped[list[GameQuestion]] = relationship(
+        back_populates="game", order_by="GameQuestion.number", cascade="all, delete-orphan",
+        passive_deletes=True)
+
+
+class GameQuestion(db.Model):
+    """A question of a game, pinned to the version asked (frozen when the game is made)."""
+
+    __tablename__ = "game_question"
+    __table_args__ = (UniqueConstraint("game_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    game_id: Mapped[int] = mapped_column(ForeignKey("game.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    question_version_id: Mapped[int] = mapped_column(ForeignKey("question_version.id"), index=True)
+    #: The seconds given to answer it (more for types that need typing or arranging).
+    seconds: Mapped[int]
+
+    game: Mapped[Game] = relationship(back_populates="questions")
+    version: Mapped[QuestionVersion] = relationship()
+
+
+class GamePlayer(db.Model):
+    """Someone playing a game: a guest known only by a nickname, or a class's student.
+
+    ``nickname_key`` (the nickname folded) is unique per game, so two players cannot share a
+    name whatever its case; only the SHA-256 of the player's token is stored.
+    """
+
+    __tablename__ = "game_player"
+    __table_args__ = (
+        UniqueConstraint("game_id", "nickname_key"),
+        UniqueConstraint("game_id", "account_id", name="uq_game_player_account"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    game_id: Mapped[int] = mapped_column(ForeignKey("game.id", ondelete="CASCADE"))
+    nickname: Mapped[str] = mapped_column(String(20))
+    nickname_key: Mapped[str] = mapped_column(String(80))
+    #: The student's account in a class game; None for a guest.
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: Points and streak as of the last question closed.
+    score: Mapped[int] = mapped_column(default=0)
+    streak: Mapped[int] = mapped_column(default=0)
+    #: Fully right answers.
+    correct: Mapped[int] = mapped_column(default=0)
+    removed: Mapped[bool] = mapped_column(default=False)
+    joined_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class GameAnswer(db.Model):
+    """A player's answer to one question of a game: one per player and question, by constraint."""
+
+    __tablename__ = "game_answer"
+    __table_args__ = (
+        UniqueConstraint("player_id", "number"),
+        Index("ix_game_answer_game_number", "game_id", "number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    player_id: Mapped[int] = mapped_column(ForeignKey("game_player.id", ondelete="CASCADE"))
+    #: Denormalised from the player, for the counts of a question.
+    game_id: Mapped[int] = mapped_column(ForeignKey("game.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    response: Mapped[Any] = mapped_column(JSON, nullable=True)
+    #: The scoring engine's score over the question's points (0 to 1).
+    fraction: Mapped[float]
+    #: Points for speed and rightness, the streak bonus included.
+    points: Mapped[int]
+    bonus: Mapped[int] = mapped_column(default=0)
+    arrived_at: Mapped[dt.datetime]
