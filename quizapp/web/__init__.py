@@ -58,7 +58,7 @@ def wants_json() -> bool:
 
 
 def init_app(app: Flask) -> None:
-    from quizapp.web import api, api_authoring, articles, auth, classes, quiz, teach  # noqa: F401
+    from quizapp.web import api, api_authoring, articles, auth, classes, games, quiz, teach  # noqa: F401
     from quizapp.web.converters import CONVERTERS
     from quizapp.web.display import number
 
@@ -76,6 +76,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(api.bp)
     app.register_blueprint(classes.bp)
     app.register_blueprint(teach.bp)
+    app.register_blueprint(games.bp)
 
     @app.before_request
     def require_own_password() -> Any:
