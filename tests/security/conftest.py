@@ -17,7 +17,7 @@ from werkzeug.routing import Rule
 from quizapp.extensions import db
 from quizapp.models import Account, Article, Bank
 from quizapp.scoring import key_response
-from quizapp.services import accounts, authoring, leaderboard, quiz
+from quizapp.services import accounts, authoring, games, leaderboard, quiz
 from quizapp.services import classes as classes_service
 from tests.conftest import sign_in
 
@@ -57,6 +57,10 @@ class World:
     cookies: dict[str, str] = field(default_factory=dict)
     #: A bank draft of t1's.
     draft: int = 0
+    #: A live game t1 hosts for class 1 (guests welcome), its PIN, and a guest who joined it.
+    game: int = 0
+    pin: str = ""
+    player: int = 0
 
 
 def _answer_all_right(attempt_id: int, account_id: int) -> None:
@@ -102,6 +106,9 @@ def build_world(app: Flask) -> World:
     for actor, account in made.items():
         world.tokens[actor] = accounts.issue_token(account)
     world.draft = authoring.save_draft(made["t1"], "format: 1\n").id
+    game = games.create_game(made["t1"], BANK_ID, classroom_id=room1.id)
+    world.game, world.pin = game.id, str(game.pin)
+    world.player = games.join(world.pin, "Player One").player.id
     authoring.create_article(made["t1"], authoring.ArticleInput("T1's article", "One paragraph."),
                              OWN_ARTICLE)
     authoring.save_bank(made["t1"], _bank(OWN_BANK))
@@ -162,6 +169,8 @@ def url_values(world: World, endpoint: str) -> dict[str, Any]:
         "question_id": "dni",
         "filename": "style.css",
         "draft_id": world.draft,
+        "game_id": world.game,
+        "player_id": world.player,
         # the writes of authoring that only an author may make go to t1's own bank and article
         **({"bank_id": OWN_BANK} if endpoint in ("teach.edit", "api.update_bank") else {}),
         **({"article_id": OWN_ARTICLE} if endpoint == "teach.edit_article" else {}),
@@ -194,6 +203,9 @@ BODIES: dict[tuple[str, str], Callable[[World, str], dict[str, Any]]] = {
     ("quiz.question", "POST"): lambda w, a: {"data": {"choice": "Tulsi Gabbard"}},
     ("classes.create", "POST"): lambda w, a: {"data": {"name": "New class"}},
     ("classes.join", "POST"): lambda w, a: {"data": {"code": w.code1}},
+    ("games.new", "POST"): lambda w, a: {"data": {"bank": BANK_ID, "seconds": "20", "guests": "y"}},
+    ("games.join", "POST"): lambda w, a: {"data": {"pin": w.pin, "nickname": f"Player {a}"}},
+    ("games.answer", "POST"): lambda w, a: {"data": {"choice": "Tulsi Gabbard"}},
     ("classes.roster", "POST"): lambda w, a: {"data": _roster(), "content_type": "multipart/form-data"},
     ("classes.nickname", "POST"): lambda w, a: {"data": {"nickname": "Quiet Fox"}},
     ("classes.board_settings", "POST"): lambda w, a: {"data": {"names": "nickname"}},

@@ -134,6 +134,17 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api.update_bank": {"PUT": "401 404 404 200 404"},  # t1's own bank
     "api.bank_source": {"GET": "401 404 404 200 200"},
     "api.bank_preview": {"GET": "401 404 404 200 200"},
+    # -- live game pages: t1 hosts the game; anyone may join it with the PIN (guests welcome)
+    "games.new": {"GET": "login 403 403 200 200", "POST": "login 403 403 303 303"},
+    "games.host": {"GET": OWN_TEACHER},
+    "games.advance": {"POST": "login 403 403 303 404"},
+    "games.remove_player": {"POST": "login 403 403 303 404"},
+    "games.results": {"GET": OWN_TEACHER},
+    "games.results_csv": {"GET": OWN_TEACHER},
+    "games.join": {"GET": EVERYONE, "POST": "303 303 303 303 303"},
+    # a browser that has not joined the game is sent to the join page
+    "games.play": {"GET": "302 302 302 302 302"},
+    "games.answer": {"POST": "303 303 303 303 303"},
 }
 
 
