@@ -25,9 +25,10 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from quizapp.extensions import db
-from quizapp.models import Account
+from quizapp.models import Account, Game
 from quizapp.services import authoring
 from quizapp.services import classes as classes_service
+from quizapp.services import games as games_service
 from quizapp.services import quiz as quiz_service
 from quizapp.services.accounts import create_account
 from tests.browser.conftest import PASSWORD, PLAN, LiveServer, Look, sign_in
@@ -69,6 +70,8 @@ class World:
     bank_id: str = ""
     article_id: str = ""
     draft_id: int = 0
+    #: a live game the teacher hosts, in its lobby (its screens are walked by test_live_game.py)
+    game_id: int = 0
     #: theme -> the page left on the login cards after that theme's roster upload
     cards: dict[str, Page] = field(default_factory=dict)
 
@@ -149,6 +152,8 @@ def build_world(server: LiveServer) -> World:
             world.draft_id = authoring.save_draft(teacher, bank_text(
                 {"bank": f"ep{tag}-draft", "article": world.article_id,
                  "title": "Air monitors: a second look"}, planted=True)).id
+            world.game_id = games_service.create_game(teacher, QUIZ).id
+            games_service.join(str(db.session.get(Game, world.game_id).pin), "Amara O.")
         finally:
             db.session.remove()
     return world
@@ -328,6 +333,12 @@ def _pages() -> list[Spot]:
         Spot("draft-discard", "teacher", lambda w: f"/teach/drafts/{w.draft_id}/discard"),
         Spot("article-new", "teacher", lambda w: "/teach/articles/new"),
         Spot("article-edit", "teacher", lambda w: f"/teach/articles/{w.article_id}/edit"),
+        Spot("game-new", "teacher", lambda w: f"/games/new?bank={QUIZ}"),
+        Spot("game-lobby", "teacher", lambda w: f"/games/{w.game_id}"),
+        Spot("game-results", "teacher", lambda w: f"/games/{w.game_id}/results"),
+        Spot("game-join", "anon", lambda w: "/play"),
+        # a browser that has not joined is sent to the join page (test_live_game.py plays)
+        Spot("game-play-not-joined", "anon", lambda w: f"/play/{w.game_id}"),
         Spot("error-404", "anon", lambda w: "/no-such-page", 404),
         Spot("error-404-teacher", "teacher", lambda w: "/quizzes/no-such-quiz", 404),
         Spot("error-403", "amara", lambda w: "/teach/banks", 403),
@@ -338,7 +349,7 @@ def _pages() -> list[Spot]:
 PAGES = _pages()
 #: GET endpoints that are not a page for a person: files, data, and a redirect to a page.
 NOT_PAGES = {"static", "healthz", "auth.my_data", "quiz.attempt", "teach.download",
-             "classes.board_csv", "classes.grid_csv", "classes.projector_json"}
+             "classes.board_csv", "classes.grid_csv", "classes.projector_json", "games.results_csv"}
 
 
 def test_the_walk_has_every_page_of_the_url_map(live_server: LiveServer) -> None:
@@ -347,7 +358,7 @@ def test_the_walk_has_every_page_of_the_url_map(live_server: LiveServer) -> None
     pages = {rule.endpoint for rule in rules.iter_rules()
              if "GET" in (rule.methods or ()) and not rule.rule.startswith("/api/")} - NOT_PAGES
     shape = World("x", {}, student_id=1, class_id=1, assignment_id=1, finished_attempt=1, open_attempt=2,
-                  bank_id="a-bank", article_id="an-article", draft_id=1)
+                  bank_id="a-bank", article_id="an-article", draft_id=1, game_id=1)
     adapter = rules.bind("localhost")
     walked = {"classes.roster"}  # the login cards, the answer to a roster upload
     for spot in PAGES:
