@@ -357,7 +357,24 @@ def users_export(username: str) -> None:
     click.echo(json.dumps(privacy.export_account(account.id), indent=2, ensure_ascii=False))
 
 
+games = AppGroup("games", help="Live games (for operators).")
+
+
+@games.command("cleanup")
+@click.option("--hours", type=click.FloatRange(min=0), default=24.0, show_default=True,
+              help="Delete games not changed for this many hours, ended or not.")
+def games_cleanup(hours: float) -> None:
+    """Delete old games with their players (nicknames) and answers."""
+    import datetime as dt
+
+    from quizapp.services import games as games_service
+
+    deleted = games_service.cleanup(keep=dt.timedelta(hours=hours))
+    click.echo(f"{deleted} game{'' if deleted == 1 else 's'} deleted")
+
+
 def register_commands(app: Flask) -> None:
     """Add the commands that work on the app's database to ``app.cli``."""
     app.cli.add_command(load)
     app.cli.add_command(users)
+    app.cli.add_command(games)

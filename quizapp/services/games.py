@@ -445,6 +445,8 @@ def answer(game_id: int, player: GamePlayer, number: int, response: Any, *,
     if player.removed:
         raise Forbidden("The host removed you from this game.")
     game, _, _ = settle(game_id, now)
+    if game.number == number and game.phase in ("reveal", "podium"):
+        raise Conflict(f"Question {number} has closed.")
     if game.phase != "question" or game.number != number:
         raise Conflict(f"Question {number} is not open: the game is at "
                        f"{game.phase} {game.number}.")
@@ -625,7 +627,8 @@ def peek(game_id: int, viewer: Viewer, now: dt.datetime | None = None) -> tuple[
     return game, answered, players, etag_for(game, answered, players, viewer)
 
 
-def current_state(game_id: int, viewer: Viewer = HOST, now: dt.datetime | None = None) -> State:
+def current_state(game_id: int, viewer: Viewer = HOST, now: dt.datetime | None = None, *,
+                  peeked: tuple[Game, int, int, str] | None = None) -> State:
     """The state (docs/api.md, "Live games") as ``viewer`` sees it, after settling the clock.
 
     ``{"game_id", "version", "phase", "number", "total", "players", "answered",
@@ -633,10 +636,11 @@ def current_state(game_id: int, viewer: Viewer = HOST, now: dt.datetime | None =
     reveal adds ``answer``, ``explanation``, ``evidence``, ``distribution`` and ``top``;
     the podium adds ``top``; the host's view adds ``roster`` (id and nickname of every player
     in the game), a player's adds ``me``. An SSE endpoint would stream this function's
-    ``(version, state)`` whenever the version moves.
+    ``(version, state)`` whenever the version moves. ``peeked``: what :func:`peek` just
+    gave for the same viewer and moment, to save reading it again.
     """
     now = now or utcnow()
-    game, answered, players, etag = peek(game_id, viewer, now)
+    game, answered, players, etag = peeked or peek(game_id, viewer, now)
     state: dict[str, Any] = {
         "game_id": game.id, "version": game.version, "phase": game.phase, "number": game.number,
         "total": game.total, "players": players, "answered": answered,

@@ -34,6 +34,7 @@ from quizapp.services import quiz as quiz_service
 from quizapp.services import release as release_service
 from quizapp.services import reports as reports_service
 from quizapp.services.errors import Forbidden, NotFound, ServiceError
+from quizapp.services.games import is_player_token
 from quizapp.web import api_schemas as schemas
 from quizapp.web.display import evidence_link
 
@@ -107,7 +108,8 @@ def load_account_from_bearer(_request: Any) -> Account | None:
     if request.blueprint != bp.name:
         return None
     token = _bearer_token()
-    account = accounts.account_for_token(token) if token else None
+    # a live game's player token is no account's: it is not even looked up
+    account = accounts.account_for_token(token) if token and not is_player_token(token) else None
     g.bearer_checked = True
     if account is not None:
         g.api_token = token
@@ -219,6 +221,7 @@ def route(method: str, rule: str, *, summary: str, ok: int = 200,
           reply: type[BaseModel] | None = None, body: type[BaseModel] | None = None,
           body_required: bool = True, errors: tuple[int, ...] = (), authenticated: bool = True,
           params: dict[str, str] | None = None, query: type[BaseModel] | None = None,
+          security: list[dict[str, list[str]]] | None = None,
           ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Serve ``view`` at ``rule`` and describe it in the OpenAPI document, from one declaration.
 
@@ -231,7 +234,7 @@ def route(method: str, rule: str, *, summary: str, ok: int = 200,
             method=method, rule=rule, endpoint=f"{bp.name}.{view.__name__}", summary=summary,
             description=inspect.cleandoc(view.__doc__ or ""), ok=ok, reply=reply, body=body,
             body_required=body_required, errors=errors, authenticated=authenticated,
-            params=params or {}, query=query,
+            params=params or {}, query=query, security=security,
         )
         OPERATIONS.append(operation)
         _BY_ENDPOINT[operation.endpoint] = operation
@@ -664,5 +667,6 @@ def openapi_document() -> dict[str, Any]:
     )
 
 
-# The teacher's control of assignments: routes of their own module, registered on this blueprint.
-from quizapp.web import api_teaching  # noqa: E402, F401
+# The teacher's control of assignments, and live games: routes of their own modules, registered
+# on this blueprint.
+from quizapp.web import api_games, api_teaching  # noqa: E402, F401

@@ -619,6 +619,8 @@ class Operation:
     authenticated: bool = True
     params: dict[str, str] = field(default_factory=dict)
     query: type[BaseModel] | None = None
+    #: The credentials it takes, when not the document's (an account's token or cookie).
+    security: list[dict[str, list[str]]] | None = None
 
     @property
     def path(self) -> str:
@@ -635,7 +637,7 @@ class Operation:
             codes |= {413, 415, 422}
         if self.query is not None:
             codes.add(422)
-        if self.authenticated:
+        if self.authenticated or self.security:
             codes.add(401)
             if self.method in ("POST", "PUT", "PATCH", "DELETE"):
                 codes.add(400)
@@ -718,7 +720,9 @@ def build_openapi(operations: list[Operation], *, server: str, cookie_name: str,
         if op.body is not None:
             operation["requestBody"] = {"required": op.body_required,
                                         "content": content(op.body, "validation")}
-        if not op.authenticated:
+        if op.security is not None:
+            operation["security"] = op.security
+        elif not op.authenticated:
             operation["security"] = []
         paths.setdefault(op.path, {})[op.method.lower()] = operation
 
@@ -742,6 +746,9 @@ def build_openapi(operations: list[Operation], *, server: str, cookie_name: str,
                            "description": "A token from POST /tokens"},
                 "cookie": {"type": "apiKey", "in": "cookie", "name": cookie_name,
                            "description": "The browser session; writes also need X-CSRFToken"},
+                "player": {"type": "http", "scheme": "bearer",
+                           "description": "A live game's player token, from POST /games/join: "
+                           "it opens that game's state and answers only"},
             },
         },
     }

@@ -145,6 +145,15 @@ EXPECTED: dict[str, dict[str, str]] = {
     # a browser that has not joined the game is sent to the join page
     "games.play": {"GET": "302 302 302 302 302"},
     "games.answer": {"POST": "303 303 303 303 303"},
+    # -- live games in the API: t1 hosts the game. Players send a player token
+    # (tests/web/test_api_games.py), which no actor's account token is: answers are 401.
+    "api.create_game": {"POST": "401 403 403 201 201"},
+    "api.join_game": {"POST": "201 201 201 201 201"},  # guests welcome; s1 joins as himself
+    "api.game_state": {"GET": "401 404 404 200 404"},
+    "api.advance_game": {"POST": "401 404 404 200 404"},
+    "api.answer_game": {"PUT": "401 401 401 401 401"},
+    "api.remove_game_player": {"DELETE": "401 404 404 204 404"},
+    "api.game_results": {"GET": "401 404 404 200 404"},
 }
 
 
