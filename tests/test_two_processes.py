@@ -249,6 +249,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             # plain HTTP on 127.0.0.1 (docs/deploy.md)
             "QUIZAPP_SESSION_COOKIE_SECURE": "false",
             "QUIZAPP_REMEMBER_COOKIE_SECURE": "false",
+            # this checkout's code, whichever checkout the environment's package points at
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
         }
         env.pop("QUIZAPP_RATELIMIT_ENABLED", None)
         # migrate and load the banks, then the accounts, before either process starts
@@ -475,3 +477,45 @@ def test_signing_out_on_one_process_ends_the_session_on_both(site: Site) -> None
     for port in (site.a, site.b):
         assert replayed.call(port, "GET", "/progress").status == 302
         assert replayed.call(port, "GET", "/api/v1/me/progress").status == 401
+
+
+def test_a_game_stepped_on_one_process_is_seen_and_played_on_the_other(site: Site) -> None:
+    """The host creates and steps the game on A; players join, poll (ETag/304) and answer on
+    B; each step on A is the next state read on B, and a double click makes one step."""
+    a, b = site.a, site.b
+    teacher = api_token(a, "grace")
+    reply = Browser().call(a, "POST", "/api/v1/games", token=teacher,
+                           json_body={"bank_id": BANK, "seconds_per_question": 60})
+    assert reply.status == 201, reply.body
+    game = reply.json()
+    players = []
+    for nickname in ("Ada", "Bob"):
+        reply = Browser().call(b, "POST", "/api/v1/games/join",
+                               json_body={"pin": game["pin"], "nickname": nickname})
+        assert reply.status == 201, reply.body
+        players.append(reply.json()["player_token"])
+    state_path = f"/api/v1/games/{game['id']}/state"
+    lobby = Browser().call(b, "GET", state_path, token=players[0])
+    assert lobby.status == 200 and lobby.json()["phase"] == "lobby"
+    etag = lobby.headers["ETag"]
+    unchanged = Browser().call(a, "GET", state_path, token=players[0], headers={"If-None-Match": etag})
+    assert unchanged.status == 304
+
+    stepped = Browser().call(a, "POST", f"/api/v1/games/{game['id']}/advance", token=teacher)
+    assert stepped.status == 200 and stepped.json()["phase"] == "question"
+    # the second click of a double click, on the other process: no second step
+    again = Browser().call(b, "POST", f"/api/v1/games/{game['id']}/advance", token=teacher)
+    assert (again.json()["phase"], again.json()["number"]) == ("question", 1)
+    seen = Browser().call(b, "GET", state_path, token=players[0], headers={"If-None-Match": etag})
+    assert seen.status == 200 and seen.headers["ETag"] != etag
+    question = seen.json()["question"]
+    assert question["number"] == 1 and "answer" not in question
+    for port, token in zip((b, a), players, strict=True):
+        reply = Browser().call(port, "PUT", f"/api/v1/games/{game['id']}/answers/1", token=token,
+                               json_body={"response": some_response(question)})
+        assert reply.status == 200, reply.body
+    # every player answered: the question closed, whichever process is asked
+    for port in (a, b):
+        reveal = Browser().call(port, "GET", state_path, token=teacher).json()
+        assert (reveal["phase"], reveal["number"], reveal["answered"]) == ("reveal", 1, 2)
+        assert "answer" in reveal["question"]

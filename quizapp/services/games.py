@@ -478,11 +478,11 @@ def answer(game_id: int, player: GamePlayer, number: int, response: Any, *,
     try:
         stored = db.session.execute(GameAnswer.__table__.insert().from_select(
             ["player_id", "game_id", "number", "response", "fraction", "points", "bonus",
-             "arrived_at"], values))
+             "arrived_at"], values).returning(GameAnswer.__table__.c.id)).scalar_one_or_none()
     except IntegrityError:
         db.session.rollback()
         raise Conflict(f"You have answered question {number} already; the first answer counts.") from None
-    if stored.rowcount != 1:
+    if stored is None:  # the question closed between the read and the insert
         db.session.rollback()
         raise Conflict(f"Question {number} has closed.")
     db.session.commit()
