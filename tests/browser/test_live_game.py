@@ -175,6 +175,8 @@ def test_a_whole_live_game_to_the_podium(
     order = sorted(scores, key=lambda n: -int(scores[n]))
     assert order[0] == "Ana", scores
     expect(host.locator(".step-2 .game-step-names")).to_contain_text(order[1])
+    # the steps rise one after another: photographed and scanned once they stand
+    host.evaluate("() => Promise.all(document.getAnimations().map((a) => a.finished))")
     look(host, "podium")
     expect(_heading(ana)).to_have_text("Game over", timeout=5000)
     expect(ana.locator(".game-final")).to_contain_text("1st")
