@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
 import math
@@ -40,7 +41,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, case, delete, exists, func, literal, or_, select, update
+from sqlalchemy import and_, bindparam, case, delete, exists, func, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from quizapp.extensions import db
@@ -121,13 +122,22 @@ def is_player_token(token: str | None) -> bool:
     return bool(token) and token.startswith(PLAYER_TOKEN_PREFIX)  # type: ignore[union-attr]
 
 
+# The queries every poll and answer runs are built once (with bind parameters): building a
+# statement costs about as much as running it on SQLite.
+
+
+@functools.cache
+def _player_by_token() -> Any:
+    return select(GamePlayer).where(GamePlayer.token_hash == bindparam("token_hash"),
+                                    GamePlayer.game_id == bindparam("game_id"))
+
+
 def player_for_token(game_id: int, token: str) -> GamePlayer | None:
     """The player of ``game_id`` whose token this is, or None."""
     if not is_player_token(token):
         return None
     return db.session.execute(
-        select(GamePlayer).where(GamePlayer.token_hash == _token_hash(token),
-                                 GamePlayer.game_id == game_id)
+        _player_by_token(), {"token_hash": _token_hash(token), "game_id": game_id}
     ).scalar_one_or_none()
 
 
@@ -296,9 +306,8 @@ def remove_player(game: Game, player_id: int, *, now: dt.datetime | None = None)
 # -- the clock: closing questions ------------------------------------------------------------------
 
 
-def _counts(game_id: int) -> Any:
-    """(game, answered, players): the game row and the counts of its current question, in
-    one query: all that a poll needs to tell whether anything changed."""
+@functools.cache
+def _counts_query() -> Any:
     players = (select(func.count(GamePlayer.id))
                .where(GamePlayer.game_id == Game.id, GamePlayer.removed.is_(False))
                .scalar_subquery())
@@ -307,10 +316,14 @@ def _counts(game_id: int) -> Any:
                 .where(GameAnswer.game_id == Game.id, GameAnswer.number == Game.number,
                        GamePlayer.removed.is_(False))
                 .scalar_subquery())
-    return db.session.execute(
-        select(Game, answered, players).where(Game.id == game_id)
-        .execution_options(populate_existing=True)
-    ).one_or_none()
+    return (select(Game, answered, players).where(Game.id == bindparam("game_id"))
+            .execution_options(populate_existing=True))
+
+
+def _counts(game_id: int) -> Any:
+    """(game, answered, players): the game row and the counts of its current question, in
+    one query: all that a poll needs to tell whether anything changed."""
+    return db.session.execute(_counts_query(), {"game_id": game_id}).one_or_none()
 
 
 def _close(game: Game, now: dt.datetime) -> bool:
@@ -420,12 +433,16 @@ class Answered:
     bonus: int
 
 
+@functools.cache
+def _question_query() -> Any:
+    return (select(GameQuestion, QuestionVersion.content)
+            .join(QuestionVersion, QuestionVersion.id == GameQuestion.question_version_id)
+            .where(GameQuestion.game_id == bindparam("game_id"),
+                   GameQuestion.number == bindparam("number")))
+
+
 def _question(game_id: int, number: int) -> tuple[GameQuestion, dict[str, Any]]:
-    row = db.session.execute(
-        select(GameQuestion, QuestionVersion.content)
-        .join(QuestionVersion, QuestionVersion.id == GameQuestion.question_version_id)
-        .where(GameQuestion.game_id == game_id, GameQuestion.number == number)
-    ).one_or_none()
+    row = db.session.execute(_question_query(), {"game_id": game_id, "number": number}).one_or_none()
     if row is None:
         raise NotFound(f"There is no question {number} in this game.")
     return row[0], row[1]
@@ -706,20 +723,31 @@ def _me(game: Game, player: GamePlayer, ranked: list[Standing] | None) -> dict[s
             me["answered"] = mine.last_points is not None
         return me
     me["rank"] = 1 + db.session.execute(
-        select(func.count(GamePlayer.id)).where(
-            GamePlayer.game_id == game.id, GamePlayer.removed.is_(False),
-            GamePlayer.score > player.score)).scalar_one()
+        _higher_scores(), {"game_id": game.id, "score": player.score}).scalar_one()
     if game.phase == "question":
         rows = db.session.execute(
-            select(GameAnswer.number, GameAnswer.points, GameAnswer.fraction).where(
-                GameAnswer.player_id == player.id,
-                GameAnswer.number.in_([game.number, game.number - 1]))).all()
+            _last_two_answers(), {"player_id": player.id, "number": game.number,
+                                  "before": game.number - 1}).all()
         by_number = {n: (p, f) for n, p, f in rows}
         me["answered"] = game.number in by_number
         if game.number > 1:
             points, fraction = by_number.get(game.number - 1, (0, 0.0))
             me["last"] = {"number": game.number - 1, "correct": fraction >= 1, "points": points}
     return me
+
+
+@functools.cache
+def _higher_scores() -> Any:
+    return select(func.count(GamePlayer.id)).where(
+        GamePlayer.game_id == bindparam("game_id"), GamePlayer.removed.is_(False),
+        GamePlayer.score > bindparam("score"))
+
+
+@functools.cache
+def _last_two_answers() -> Any:
+    return select(GameAnswer.number, GameAnswer.points, GameAnswer.fraction).where(
+        GameAnswer.player_id == bindparam("player_id"),
+        GameAnswer.number.in_([bindparam("number"), bindparam("before")]))
 
 
 def state_for(game_id: int, viewer: Viewer = HOST, now: dt.datetime | None = None) -> dict[str, Any]:
