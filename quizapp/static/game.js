@@ -58,44 +58,9 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   };
 
-  // -- ordering: move up / move down buttons; the position selects follow -------------------
+  // -- ordering: quiz.js's move up / move down buttons (and dragging) on a swapped-in screen --
   const ordering = (within) => {
-    within.querySelectorAll("[data-game-ordering]").forEach((list) => {
-      list.classList.add("enhanced");
-      const hint = list.closest("fieldset")?.querySelector("[data-ordering-hint]");
-      if (hint) hint.textContent = hint.dataset.orderingHint;
-      const status = document.createElement("p");
-      status.className = "visually-hidden";
-      status.setAttribute("aria-live", "polite");
-      list.after(status);
-      const renumber = () => list.querySelectorAll("li").forEach((li, index) => {
-        li.querySelector("select").value = String(index + 1);
-      });
-      list.querySelectorAll("li").forEach((li) => {
-        const name = li.querySelector("label").textContent;
-        const controls = document.createElement("span");
-        controls.className = "move";
-        for (const [cls, text, offset] of [["up", "↑", -1], ["down", "↓", 1]]) {
-          const button = document.createElement("button");
-          button.type = "button";
-          button.className = `move-${cls}`;
-          button.textContent = text;
-          button.setAttribute("aria-label", `Move “${name}” ${cls}`);
-          button.addEventListener("click", () => {
-            const target = offset < 0 ? li.previousElementSibling : li.nextElementSibling;
-            if (!target) return;
-            if (offset < 0) list.insertBefore(li, target);
-            else list.insertBefore(target, li);
-            renumber();
-            button.focus();
-            status.textContent = `${name} is now number ${[...list.children].indexOf(li) + 1}.`;
-          });
-          controls.append(button);
-        }
-        li.append(controls);
-      });
-      renumber();
-    });
+    within.querySelectorAll("[data-game-ordering]").forEach((list) => window.quizapp.enhanceOrdering(list));
   };
 
   const enhance = (within) => {
