@@ -58,7 +58,7 @@ def wants_json() -> bool:
 
 
 def init_app(app: Flask) -> None:
-    from quizapp.web import api, api_authoring, articles, auth, classes, quiz, teach  # noqa: F401
+    from quizapp.web import api, api_authoring, articles, auth, classes, quiz, review, teach  # noqa: F401
     from quizapp.web.converters import CONVERTERS
     from quizapp.web.display import number
 
