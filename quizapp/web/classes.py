@@ -35,7 +35,7 @@ from quizapp.services.assignments import AccommodationRow
 from quizapp.services.classes import AssignmentStatus
 from quizapp.services.errors import NotFound, ServiceError
 from quizapp.services.leaderboard import Board, Entry
-from quizapp.web.display import count_of, number
+from quizapp.web.display import count_of, number, percent
 from quizapp.web.forms import (
     AccommodationForm,
     ActionForm,
@@ -655,7 +655,8 @@ def _projector_data(classroom: Classroom, assignment: Assignment | None) -> dict
         # out of the board's total, the same for everyone (see leaderboard.board)
         return {"rank": e.rank, "name": e.name, "score": e.score, "points": e.total,
                 "shown_score": f"{_score(e.score)}/{_score(e.total)}",
-                "percent": f"{number(e.percent)}%" if e.percent is not None else "–",
+                # whole percentages on the big screen, as elsewhere on it
+                "percent": percent(e.score, e.total),
                 "movement": e.movement}
 
     data = {
