@@ -497,8 +497,8 @@ def test_the_report_shows_the_figures(app, teacher, room, homework) -> None:
     assert "Dee" in waiting and "Ada" not in waiting
 
     rows = re.findall(r'<tr id="q-(\d)">.*?<td class="num facility">([^<]+)</td>\s*'
-                      r'<td class="num discrimination">([^<]+)(?:<span class="unreliable">[^<]*</span>)?</td>',
-                      page, re.S)
+                      r'<td class="num discrimination">([^<]+)'
+                      r'(?:<span class="unreliable">[^<]*</span>)?</td>', page, re.S)
     figures = {KEYS[int(n) - 1]: (facility, discrimination) for n, facility, discrimination in rows}
     # dni: marks 1, 0, 1 -> mean 2/3 of 1 point = 67%
     # five-eyes: 0, 0, 1 -> 33%; its mark against the rest (4, 3, 4) -> r = 0.50
