@@ -69,7 +69,7 @@ class AssignedWork:
     status: AssignmentStatus
     #: The unfinished attempt to resume, if any.
     open_attempt: Attempt | None
-    #: The attempt limit that applies (the assignment's, else the bank's), if any.
+    #: The student's attempt limit (the assignment's, else the bank's, plus extra attempts), if any.
     limit: int | None
     opens_later: bool
 
@@ -96,7 +96,7 @@ def assigned_work(bank_id: str | None = None) -> list[AssignedWork]:
         work.append(AssignedWork(
             status,
             open_attempts.get(assignment.id),
-            assignment.max_attempts or assignment.bank.settings.get("max_attempts"),
+            status.attempt_limit,  # the student's own: extra attempts included
             bool(assignment.opens_at and assignment.opens_at > now),
         ))
     return work

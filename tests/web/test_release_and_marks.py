@@ -519,3 +519,32 @@ def test_the_projector_counts_each_question_live(room: Room) -> None:
     assert "1 answered · 0 right · 1 partly · 0 wrong" in section
     assert "style=" not in section
     leaderboard.clear_cache()
+
+
+def test_practice_of_missed_questions_says_nothing_of_an_attempt_held_back(room: Room) -> None:
+    """Once a never-shown assignment's attempts are used up, practice opens again; but which
+    questions were missed is a mark too, so practising "what I missed" leaves that attempt out."""
+    work = room.assign(show_answers="never", max_attempts=1)
+    sit(room.ada.id, work, right=2)  # five questions missed, and never shown
+    assert quiz.missed_versions(room.ada.id, BANK) == []
+    ada = room.client("ada")
+    refused = ada.post(f"/quizzes/{BANK}/start", data={"kind": "practice"}, follow_redirects=True)
+    assert "Nothing to practise yet: no finished attempt of yours shows its marks." in refused.text
+    assert db.session.execute(select(Attempt).where(Attempt.kind == "practice")).first() is None
+    # a practice of the whole bank, made after, does count: its own misses are the student's
+    own = quiz.load_attempt(quiz.start_attempt(room.ada.id, BANK).id, room.ada.id)
+    quiz.answer_question(own, own.items[0], key_response(quiz.question_of(own.items[0])))
+    quiz.finish_attempt(own)
+    assert len(quiz.missed_versions(room.ada.id, BANK)) == len(KEYS) - 1
+
+
+def test_the_card_counts_a_students_extra_attempts(room: Room) -> None:
+    work = room.assign(max_attempts=1)
+    assignments_service.set_accommodation(work, "ada", extra_attempts=1)
+    sit(room.ada.id, work, right=3)
+    home = room.client("ada").get("/").text
+    assert "1 of 2 attempts used" in home
+    assert f'name="assignment_id" value="{work.id}"' in home  # a second try is offered
+    bob = room.client("bob")
+    sit(room.bob.id, work, right=3)
+    assert f'name="assignment_id" value="{work.id}"' not in bob.get("/").text
