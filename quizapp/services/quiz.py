@@ -264,8 +264,13 @@ def start_preview(account_id: int, bank_id: str, *, now: dt.datetime | None = No
 
 
 def missed_versions(account_id: int, bank_id: str) -> list[QuestionVersion]:
-    """Current versions of the questions not fully right in the latest finished attempt."""
-    latest = db.session.execute(
+    """Current versions of the questions not fully right in the latest finished attempt whose
+    marks the student may see: an attempt whose answers are held back says nothing, not even
+    which questions were missed."""
+    from quizapp.services.release import hidden_attempt_ids
+
+    hidden = hidden_attempt_ids(account_id)
+    query = (
         select(Attempt.id)
         .where(
             Attempt.account_id == account_id,
@@ -274,7 +279,10 @@ def missed_versions(account_id: int, bank_id: str) -> list[QuestionVersion]:
         )
         .order_by(Attempt.finished_at.desc(), Attempt.id.desc())
         .limit(1)
-    ).scalar_one_or_none()
+    )
+    if hidden:
+        query = query.where(Attempt.id.not_in(hidden))
+    latest = db.session.execute(query).scalar_one_or_none()
     if latest is None:
         return []
     rows = db.session.execute(
@@ -288,6 +296,17 @@ def missed_versions(account_id: int, bank_id: str) -> list[QuestionVersion]:
     return [v for v in current_versions(bank_id) if v.question_id in missed]
 
 
+def _shown_finished(account_id: int, bank_id: str) -> bool:
+    """Whether the account has a finished attempt at the bank whose marks it may see."""
+    from quizapp.services.release import hidden_attempt_ids
+
+    finished = set(db.session.execute(
+        select(Attempt.id).where(Attempt.account_id == account_id, Attempt.bank_id == bank_id,
+                                 Attempt.finished_at.is_not(None))
+    ).scalars())
+    return bool(finished - hidden_attempt_ids(account_id))
+
+
 def start_practice(account_id: int, bank_id: str, *, now: dt.datetime | None = None) -> Attempt:
     """A new attempt made of the questions the account missed last time."""
     now = now or utcnow()
@@ -298,7 +317,9 @@ def start_practice(account_id: int, bank_id: str, *, now: dt.datetime | None = N
         return existing
     versions = missed_versions(account_id, bank_id)
     if not versions:
-        raise Conflict("Nothing to practise: you got every question right last time.")
+        if _shown_finished(account_id, bank_id):
+            raise Conflict("Nothing to practise: you got every question right last time.")
+        raise Conflict("Nothing to practise yet: no finished attempt of yours shows its marks.")
     return _create(account_id, bank, versions, "practice", now,
                    time_limit=bank.settings.get("time_limit_seconds"))
 

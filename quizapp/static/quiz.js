@@ -183,7 +183,34 @@ document.addEventListener("DOMContentLoaded", () => {
       li.append(span("rank", String(entry.rank)), span("name", entry.name), move, score);
       return li;
     };
+    // Per-question counts (an assignment's projector): a bar drawn in SVG, and the counts in words.
+    const questions = root.querySelector("[data-questions]");
+    const questionsEmpty = root.querySelector("[data-questions-empty]");
+    const svgNS = "http://www.w3.org/2000/svg";
+    const rect = (className, x, width) => {
+      const element = document.createElementNS(svgNS, "rect");
+      element.setAttribute("class", className);
+      for (const [name, value] of [["x", x], ["y", 0], ["height", 10], ["width", width]]) element.setAttribute(name, String(value));
+      return element;
+    };
+    const questionRow = (q) => {
+      const li = document.createElement("li");
+      const bar = document.createElementNS(svgNS, "svg");
+      bar.setAttribute("class", "q-bar");
+      bar.setAttribute("viewBox", "0 0 100 10");
+      bar.setAttribute("preserveAspectRatio", "none");
+      bar.setAttribute("aria-hidden", "true");
+      bar.setAttribute("focusable", "false");
+      bar.append(rect("q-right", 0, q.bar.right), rect("q-partial", q.bar.right, q.bar.partly),
+        rect("q-wrong", q.bar.right + q.bar.partly, q.bar.wrong));
+      li.append(span("q-number", `Q${q.number}`), bar, span("q-count", q.text));
+      return li;
+    };
     const render = (data) => {
+      if (questions && Array.isArray(data.questions)) {
+        questions.replaceChildren(...data.questions.map(questionRow));
+        if (questionsEmpty) questionsEmpty.hidden = data.questions.length > 0;
+      }
       for (const name of ["finished", "members", "answering"]) field(name).textContent = String(data[name]);
       const frozenAt = field("frozen_at");
       if (data.frozen_at) {

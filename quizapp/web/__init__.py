@@ -58,7 +58,17 @@ def wants_json() -> bool:
 
 
 def init_app(app: Flask) -> None:
-    from quizapp.web import api, api_authoring, articles, auth, classes, games, quiz, teach  # noqa: F401
+    from quizapp.web import (  # noqa: F401
+        api,
+        api_authoring,
+        articles,
+        auth,
+        classes,
+        games,
+        quiz,
+        review,
+        teach,
+    )
     from quizapp.web.converters import CONVERTERS
     from quizapp.web.display import number
 

@@ -69,7 +69,7 @@ class AssignedWork:
     status: AssignmentStatus
     #: The unfinished attempt to resume, if any.
     open_attempt: Attempt | None
-    #: The attempt limit that applies (the assignment's, else the bank's), if any.
+    #: The student's attempt limit (the assignment's, else the bank's, plus extra attempts), if any.
     limit: int | None
     opens_later: bool
 
@@ -96,7 +96,7 @@ def assigned_work(bank_id: str | None = None) -> list[AssignedWork]:
         work.append(AssignedWork(
             status,
             open_attempts.get(assignment.id),
-            assignment.max_attempts or assignment.bank.settings.get("max_attempts"),
+            status.attempt_limit,  # the student's own: extra attempts included
             bool(assignment.opens_at and assignment.opens_at > now),
         ))
     return work
@@ -652,11 +652,14 @@ def _projector_data(classroom: Classroom, assignment: Assignment | None) -> dict
     ranked: Board = leaderboard.board(classroom, assignment_id)
 
     def entry(e: Entry) -> dict[str, Any]:
-        return {"rank": e.rank, "name": e.name, "score": e.score, "points": e.points,
-                "shown_score": f"{_score(e.score)}/{_score(e.points)}",
-                "percent": percent(e.score, e.points), "movement": e.movement}
+        # out of the board's total, the same for everyone (see leaderboard.board)
+        return {"rank": e.rank, "name": e.name, "score": e.score, "points": e.total,
+                "shown_score": f"{_score(e.score)}/{_score(e.total)}",
+                # whole percentages on the big screen, as elsewhere on it
+                "percent": percent(e.score, e.total),
+                "movement": e.movement}
 
-    return {
+    data = {
         "class": classroom.name,
         "title": _board_title(assignment),
         "join_code": classroom.join_code,
@@ -668,6 +671,21 @@ def _projector_data(classroom: Classroom, assignment: Assignment | None) -> dict
         "frozen_at": f"{ranked.frozen_at:%Y-%m-%dT%H:%M:%S}Z" if ranked.frozen_at else None,
         "version": ranked.version,
     }
+    if assignment is not None:
+        data["questions"] = [_question_count(q) for q in leaderboard.question_counts(assignment)]
+    return data
+
+
+def _question_count(q: leaderboard.QuestionCount) -> dict[str, Any]:
+    """One question's live counts for the projector, with the widths of its bar (in
+    hundredths of the bar, right then partly then wrong) and the counts in words."""
+    shares = [round(100 * n / q.answered, 2) if q.answered else 0.0
+              for n in (q.right, q.partly, q.wrong)]
+    return {"number": q.number, "question_id": q.question_id, "prompt": q.prompt,
+            "answered": q.answered, "right": q.right, "partly": q.partly, "wrong": q.wrong,
+            "bar": {"right": shares[0], "partly": shares[1], "wrong": shares[2]},
+            "text": (f"{q.answered} answered · {q.right} right · {q.partly} partly · "
+                     f"{q.wrong} wrong")}
 
 
 @bp.get("/<id:class_id>/projector", defaults={"assignment_id": None})
@@ -710,8 +728,9 @@ def board_csv(class_id: int, assignment_id: int | None) -> Response:
     classroom = _own_class(class_id)
     assignment = _assignment(classroom, assignment_id) if assignment_id else None
     ranked = leaderboard.board(classroom, assignment_id)
-    text = reports.to_csv(["rank", "name", "score", "points"],
-                          [[e.rank, e.name, e.score, e.points] for e in ranked.entries])
+    # every score out of the board's one total, with its percentage (two decimals at most)
+    text = reports.to_csv(["rank", "name", "score", "points", "percent"],
+                          [[e.rank, e.name, e.score, e.total, e.percent] for e in ranked.entries])
     part = _slug(assignment.bank_id) if assignment else "class"
     return _csv(text, f"{_slug(classroom.name)}-{part}-leaderboard.csv")
 
@@ -753,7 +772,7 @@ def report(class_id: int, assignment_id: int) -> str:
     result = reports.assignment_report(assignment)
     return render_template(
         "classes/report.html", classroom=classroom, assignment=assignment, report=result,
-        bars=distribution_bars(result.distribution),
+        bars=distribution_bars(result.distribution), min_attempts=reports.DISCRIMINATION_MIN_ATTEMPTS,
         chart={"width": CHART_WIDTH, "height": CHART_HEIGHT, "axis": CHART_HEIGHT - CHART_AXIS},
     )
 

@@ -8,12 +8,16 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from quizapp.extensions import limit_answers, limit_attempt_starts
+from quizapp.extensions import db, limit_answers, limit_attempt_starts
+from quizapp.models import Attempt, utcnow
+from quizapp.services import assignments as assignments_service
 from quizapp.services import dashboard as dashboard_service
 from quizapp.services import progress as progress_service
 from quizapp.services import quiz as quiz_service
+from quizapp.services import release as release_service
 from quizapp.services.errors import Conflict, Invalid, NotFound
 from quizapp.web import see_other
 from quizapp.web.charts import attempts_chart
@@ -74,8 +78,23 @@ def bank(bank_id: str) -> str:
     if current_user.is_authenticated:
         context["open_attempt"] = quiz_service.open_attempt(current_user.id, bank_id)
         context["used"] = quiz_service.attempts_used(current_user.id, bank_id)
-        context["missed"] = len(quiz_service.missed_versions(current_user.id, bank_id))
+        hidden = release_service.hidden_attempt_ids(current_user.id)
+        context["missed"] = (0 if _latest_finished(current_user.id, bank_id) in hidden
+                             else len(quiz_service.missed_versions(current_user.id, bank_id)))
+        # practice on one's own shows every key: refused while an assignment of the bank is open
+        context["refusal"] = (None if current_user.is_teacher
+                              else release_service.practice_refusal(current_user.id, bank))
     return render_template("quiz/bank.html", **context)
+
+
+def _latest_finished(account_id: int, bank_id: str) -> int | None:
+    """The account's latest finished attempt at the bank, of any kind: the one "what I missed"
+    is taken from (its marks may be held back, and then so is the count)."""
+    return db.session.execute(
+        select(Attempt.id).where(Attempt.account_id == account_id, Attempt.bank_id == bank_id,
+                                 Attempt.finished_at.is_not(None))
+        .order_by(Attempt.finished_at.desc(), Attempt.id.desc()).limit(1)
+    ).scalar_one_or_none()
 
 
 @bp.post("/quizzes/<bank_id>/start")
@@ -164,7 +183,10 @@ def question(attempt_id: int, number: int) -> Any:
         response, form_error = _response_from_form(view, request.form)
         if form_error is None:
             if attempt.finished_at is not None and item.answer is None:
-                flash("This attempt has finished, so that answer was not counted.", "warning")
+                closed = _closed_at(attempt)
+                flash(f"This assignment closed at its due date, {closed:%Y-%m-%d %H:%M} UTC, so "
+                      "that answer was not counted." if closed else
+                      "This attempt has finished, so that answer was not counted.", "warning")
                 return see_other(url_for("quiz.results", attempt_id=attempt.id))
             try:
                 outcome = quiz_service.answer_question(attempt, item, response)
@@ -185,17 +207,57 @@ def question(attempt_id: int, number: int) -> Any:
         "chosen": request.form if form_error else {},
         "answered": tally.answered,
         "next_number": None if tally.next_position is None else tally.next_position + 1,
+        "closes": _closes_at(attempt),
     }
     if item.answer is not None:
-        context.update(_feedback(attempt, item))
+        release = _release(attempt)
+        context["release"] = release
+        context.update(_feedback(attempt, item, released=release["released"]))
     elif attempt.finished_at is not None:
         return redirect(url_for("quiz.results", attempt_id=attempt.id))
     status = 422 if form_error else 200
     return render_template("quiz/question.html", **context), status
 
 
-def _feedback(attempt, item) -> dict[str, Any]:
+def _terms(attempt: Attempt) -> assignments_service.Terms | None:
+    if attempt.assignment is None:
+        return None
+    return assignments_service.terms_for(attempt.assignment, attempt.account_id)
+
+
+def _closes_at(attempt: Attempt) -> Any:
+    """The student's due date when the assignment stops taking answers then (else None)."""
+    terms = _terms(attempt)
+    return terms.due_at if terms is not None and terms.close_at_due else None
+
+
+def _closed_at(attempt: Attempt) -> Any:
+    """The due date the assignment closed at, if it has closed to the student (else None)."""
+    terms = _terms(attempt)
+    return terms.due_at if terms is not None and terms.closed(utcnow()) else None
+
+
+def _release(attempt: Attempt) -> dict[str, Any]:
+    """Whether the student sees the attempt's marks and keys now, and if not, when they will:
+    ``after_due`` (at ``due_at``, their own due date), ``never`` (the teacher goes through it),
+    or ``later`` (an attempt of a deleted assignment, while another one of the bank is open)."""
+    released = release_service.answers_released(attempt)
+    if released:
+        return {"released": True, "when": None, "due_at": None}
+    assignment = attempt.assignment
+    if assignment is None:
+        return {"released": False, "when": "later", "due_at": None}
+    terms = _terms(attempt)
+    return {"released": False, "when": assignment.show_answers,
+            "due_at": terms.due_at if terms is not None else None}
+
+
+def _feedback(attempt: Attempt, item: Any, *, released: bool = True) -> dict[str, Any]:
     question = quiz_service.question_of(item)
+    if not released:  # recorded, and nothing that tells whether it was right
+        return {"question": question, "answer": item.answer, "result": None, "key": [],
+                "pairs": [], "evidence": None,
+                "your_answer": show_response(question, item.answer.response)}
     result = quiz_service.result_for(item, item.answer)
     return {
         "question": question,
@@ -223,6 +285,15 @@ def results(attempt_id: int) -> Any:
     attempt = _load(attempt_id)
     if attempt.finished_at is None:
         return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
+    release = _release(attempt)
+    if not release["released"]:
+        return render_template("quiz/results.html", attempt=attempt, release=release,
+                               closed_at=_closed_at(attempt), rows=[
+            {"number": item.position + 1, "question": quiz_service.question_of(item),
+             "answer": item.answer,
+             "your_answer": (show_response(quiz_service.question_of(item), item.answer.response)
+                             if item.answer else [])}
+            for item in attempt.items])
     rows = []
     skills: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
     for item in attempt.items:
@@ -242,14 +313,19 @@ def results(attempt_id: int) -> Any:
             skills[question.skill][0] += got
             skills[question.skill][1] += question.points
     return render_template("quiz/results.html", attempt=attempt, rows=rows, skills=dict(skills),
-                           ring=score_ring(attempt.score, attempt.points))
+                           ring=score_ring(attempt.score, attempt.points), release=release,
+                           closed_at=_closed_at(attempt))
 
 
 @bp.get("/progress")
 @login_required
 def progress() -> str:
     banks = progress_service.bank_progress(current_user.id)
-    missed = {b.bank_id: len(quiz_service.missed_versions(current_user.id, b.bank_id)) for b in banks}
+    hidden = release_service.hidden_attempt_ids(current_user.id)
+    # "what I missed" comes from the latest finished attempt: not counted while its marks are held back
+    missed = {b.bank_id: (0 if _latest_finished(current_user.id, b.bank_id) in hidden
+                          else len(quiz_service.missed_versions(current_user.id, b.bank_id)))
+              for b in banks}
     charts = {b.bank_id: attempts_chart(b.attempts) for b in banks}
     return render_template(
         "quiz/progress.html", banks=banks, charts=charts, missed=missed,

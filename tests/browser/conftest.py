@@ -366,6 +366,8 @@ def fill_answer(page: Page, kind: str, response: Any) -> None:
     elif kind in ("short", "numeric"):
         page.get_by_role("textbox", name="Your answer").fill(response)
     elif kind == "ordering":
+        # quiz.js swaps the position menus for buttons once the page has loaded: look then
+        page.wait_for_load_state()
         if page.get_by_role("button", name=re.compile("^Move ")).count():
             order_with_buttons(page, response)
         else:

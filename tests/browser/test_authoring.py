@@ -197,7 +197,8 @@ def paste_the_article(page: Page, names: dict[str, str], look: Look, *, js: bool
     expect(page.get_by_text(f"“{HEADLINE}” is saved with 6 numbered paragraphs.")).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_have_text(HEADLINE)
     expect(page.locator("#p5")).to_contain_text("Ravi Anand, a council member who supported the plan")
-    expect(page.locator(".byline")).to_have_text(f"{OUTLET} · By {AUTHOR} · 2025-10-06 · the original")
+    facts = page.locator(".article-facts dd")
+    expect(facts).to_have_text([OUTLET, AUTHOR, "2025-10-06", "https://example.org/news/library-air-monitors"])
 
 
 def open_a_new_bank_about(page: Page, names: dict[str, str]) -> None:

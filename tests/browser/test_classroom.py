@@ -240,7 +240,10 @@ def test_a_class_does_an_assignment_live_on_the_projector_then_the_report(
     expect(teacher.locator(".meter-row", has_text="Recall").locator(".meter-value")).to_have_text("60%")
     expect(teacher.locator("td.facility")).to_have_text(FACILITY)
     # the first question: Amara right, Ben wrong, so it runs against the rest of the quiz
-    expect(teacher.locator("#q-1 td.discrimination")).to_have_text("-1.00")
+    expect(teacher.locator("#q-1 td.discrimination")).to_have_text(re.compile(r"^-1\.00"))
+    # two finished attempts: the figure is flagged, as Moodle does
+    expect(teacher.locator("#q-1 .unreliable")).to_have_text(
+        "fewer than 10 finished attempts: not reliable yet")
     expect(teacher.locator("#q-1 td.wrong")).to_have_text("Kash Patel (1)")
     grid = teacher.get_by_role("region", name="Marks table").locator("tbody tr")
     expect(grid).to_have_count(2)
@@ -256,20 +259,25 @@ def test_a_class_does_an_assignment_live_on_the_projector_then_the_report(
     download = grid_download.value
     assert download.suggested_filename == "period-3-media-all-types-grid.csv"
     rows = read_csv(Path(download.path()))
-    assert rows[0] == ["username", "name", *KEYS, "total", "points", "finished_at", "late"]
+    # columns headed by the question's number and prompt, in the bank's order
+    assert rows[0][:2] == ["username", "name"] and len(rows[0]) == 2 + len(KEYS) + 5
+    assert rows[0][2] == "Q1: Who does the article name as Director of National Intelligence?"
+    assert [h.split(":")[0] for h in rows[0][2:9]] == [f"Q{n}" for n in range(1, 8)]
+    assert rows[0][9:] == ["total", "points", "finished_at", "late", "status"]
     assert [row[:2] for row in rows[1:]] == [["amara.classroom", "Amara Okafor"],
                                              ["ben.classroom", "Ben Carter"]]
     assert [row[2:11] for row in rows[1:]] == [[*FIRST_MARKS, "4.5", "9"], [*SECOND_MARKS, "8", "9"]]
     for row in rows[1:]:
-        finished = dt.datetime.fromisoformat(row[11])
-        assert finished < due.replace(tzinfo=None) and row[12] == ""
+        finished = dt.datetime.fromisoformat(row[11])  # ISO 8601 with its zone
+        assert finished.utcoffset() == dt.timedelta(0) and finished < due and row[12] == ""
+        assert row[13] == "finished"
 
     with teacher.expect_download() as board_download:
         teacher.get_by_role("link", name="Download the leaderboard (CSV)").click()
     download = board_download.value
     assert download.suggested_filename == "period-3-media-all-types-leaderboard.csv"
     assert read_csv(Path(download.path())) == [
-        ["rank", "name", "score", "points"],
-        ["1", "Ben Carter", "8", "9"],
-        ["2", "Amara Okafor", "4.5", "9"],
+        ["rank", "name", "score", "points", "percent"],
+        ["1", "Ben Carter", "8", "9", "88.89"],
+        ["2", "Amara Okafor", "4.5", "9", "50"],
     ]

@@ -159,7 +159,8 @@ def url_values(world: World, endpoint: str) -> dict[str, Any]:
         "assignment_id": world.assignment1,
         # the results page of a finished attempt; every other attempt route gets the open one
         # (and a mark is changed on a finished attempt, whose every question is answered)
-        "attempt_id": (world.finished_attempt if endpoint in ("quiz.results", "api.mark_answer")
+        "attempt_id": (world.finished_attempt
+                       if endpoint in ("quiz.results", "api.mark_answer", "classes.mark_answer")
                        else world.open_attempt),
         "username": world.usernames["s1"],
         "account_id": world.ids["s1"],
@@ -227,6 +228,7 @@ BODIES: dict[tuple[str, str], Callable[[World, str], dict[str, Any]]] = {
     ("api.copy_assignment", "POST"): lambda w, a: {"json": {"class_id": w.class1}},
     ("api.set_accommodation", "PUT"): lambda w, a: {"json": {"extra_attempts": 1}},
     ("api.mark_answer", "PUT"): lambda w, a: {"json": {"score": 0.5, "comment": "Half."}},
+    ("classes.mark_answer", "POST"): lambda w, a: {"data": {"score": "0.5", "comment": "Half."}},
     ("api.add_roster", "POST"): lambda w, a: {"json": {"students": [
         {"username": "new.kid", "display_name": "New Kid"}]}},
     ("teach.new_article", "POST"): lambda w, a: {"data": {

@@ -88,6 +88,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     "classes.delete_assignment": {"GET": OWN_TEACHER, "POST": "login 403 403 303 404"},
     "classes.copy_assignment": {"POST": "login 403 403 303 404"},  # to t1's own class 1
     "classes.accommodation": {"POST": "login 403 403 303 404"},  # for s1
+    # one student's attempt, a change of its mark, a student's attempts: the class's teacher only
+    "classes.attempt_review": {"GET": OWN_TEACHER},
+    "classes.mark_answer": {"POST": "login 403 403 303 404"},
+    "classes.student_attempts": {"GET": OWN_TEACHER},
     # -- the JSON API (bearer tokens)
     "api.openapi": {"GET": EVERYONE},
     "api.create_token": {"POST": "201 201 201 201 201"},
