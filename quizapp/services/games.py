@@ -36,17 +36,21 @@ import math
 import random
 import re
 import secrets
+import threading
 import unicodedata
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import and_, bindparam, case, delete, exists, func, literal, or_, select, update
+from flask import current_app
+from sqlalchemy import and_, bindparam, case, delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from quizapp.extensions import db
 from quizapp.models import (
     Account,
+    Bank,
     Game,
     GameAnswer,
     GamePlayer,
@@ -320,10 +324,23 @@ def _counts_query() -> Any:
             .execution_options(populate_existing=True))
 
 
-def _counts(game_id: int) -> Any:
+@functools.cache
+def _state_counts_query() -> Any:
+    mine = (select(GameAnswer.id).where(GameAnswer.player_id == bindparam("player_id"),
+                                         GameAnswer.number == Game.number).exists())
+    source = select(Bank.source_id).where(Bank.id == Game.bank_id).scalar_subquery()
+    return _counts_query().add_columns(mine, source)
+
+
+def _counts(game_id: int, player_id: int | None = None) -> Any:
     """(game, answered, players): the game row and the counts of its current question, in
-    one query: all that a poll needs to tell whether anything changed."""
-    return db.session.execute(_counts_query(), {"game_id": game_id}).one_or_none()
+    one query: all that a poll needs to tell whether anything changed. With ``player_id``
+    (0 for the host) two more: whether that player has answered the current question, and
+    the bank's source (the article the evidence links to)."""
+    if player_id is None:
+        return db.session.execute(_counts_query(), {"game_id": game_id}).one_or_none()
+    return db.session.execute(_state_counts_query(),
+                              {"game_id": game_id, "player_id": player_id}).one_or_none()
 
 
 def _close(game: Game, now: dt.datetime) -> bool:
@@ -354,18 +371,23 @@ def _close(game: Game, now: dt.datetime) -> bool:
 def settle(game_id: int, now: dt.datetime | None = None) -> tuple[Game, int, int]:
     """The game with its current question's answer count and its player count, after
     closing the question if its deadline has passed or every player has answered."""
+    return _settle(game_id, now)[:3]
+
+
+def _settle(game_id: int, now: dt.datetime | None = None, player_id: int | None = None) -> Any:
+    """:func:`settle`'s row, with :func:`_counts`'s two more columns for ``player_id``."""
     now = now or utcnow()
     for _ in range(3):
-        row = _counts(game_id)
+        row = _counts(game_id, player_id)
         if row is None:
             raise NotFound("There is no such game.")
-        game, answered, players = row
+        game, answered, players = row[:3]
         due = game.phase == "question" and (
             now > game.deadline or (players > 0 and answered >= players))
         if not due:
-            return game, answered, players
+            return row
         _close(game, now)  # if another request closed it first, read again
-    return game, answered, players  # pragma: no cover - three closes lost in a row
+    return row  # pragma: no cover - three closes lost in a row
 
 
 # -- the host's steps ----------------------------------------------------------------------------
@@ -448,6 +470,97 @@ def _question(game_id: int, number: int) -> tuple[GameQuestion, dict[str, Any]]:
     return row[0], row[1]
 
 
+# -- what polls and answers reuse -------------------------------------------------------------
+#
+# Caches of this process (one set per app), for values that are fixed for the key they are
+# stored under, every part of which the request has just read from the database: nothing in
+# them can be out of date across processes. A game is known by (id, seed, created_at), not
+# its id alone: SQLite may give a deleted game's id to the next. Each cache keeps its most
+# recently used entries only (``*_CACHE_SIZE``). Values are shared by every request that
+# finds them and are never changed after they are stored.
+
+#: A game's questions (seconds and content, fixed when the game is made), and a state's part
+#: that is the same for every player: (game, version, counts) -> question, distribution, top.
+SHARED_CACHE_SIZE = 512
+#: A player's own part of the state (``me``): (game, player, version, answered the question).
+ME_CACHE_SIZE = 8192
+
+
+class _Lru:
+    """A dict of at most ``size`` entries that forgets the least recently used."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._data: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        with self._lock:
+            value = self._data.get(key)
+            if value is not None:
+                self._data.move_to_end(key)
+            return value
+
+    def put(self, key: Any, value: Any) -> Any:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+def _caches() -> dict[str, _Lru]:
+    caches = current_app.extensions.get("quizapp.games")
+    if caches is None:
+        caches = current_app.extensions.setdefault(
+            "quizapp.games", {"shared": _Lru(SHARED_CACHE_SIZE), "me": _Lru(ME_CACHE_SIZE)})
+    return caches  # type: ignore[no-any-return]
+
+
+def _identity(game: Game) -> tuple[Any, ...]:
+    return (game.id, game.seed, game.created_at)
+
+
+@dataclass(frozen=True)
+class _Item:
+    number: int
+    seconds: int
+
+
+def _question_values(game: Game, number: int) -> tuple[_Item, dict[str, Any]]:
+    """Question ``number`` of the game, as :func:`_question` reads it (and once a process)."""
+    cache = _caches()["shared"]
+    key = (*_identity(game), "question", number)
+    found = cache.get(key)
+    if found is None:
+        item, content = _question(game.id, number)
+        found = cache.put(key, (_Item(item.number, item.seconds), content))
+    return found  # type: ignore[no-any-return]
+
+
+@functools.cache
+def _insert_answer() -> Any:
+    """INSERT the answer only if its question is still open (one statement, bind parameters)."""
+    table = GameAnswer.__table__
+    columns = ["player_id", "game_id", "number", "response", "fraction", "points", "bonus",
+               "arrived_at"]
+    still_open = (select(Game.id).where(
+        Game.id == bindparam("game_id"), Game.phase == "question",
+        Game.number == bindparam("number"), Game.deadline >= bindparam("arrived_at")).exists())
+    values = select(*(bindparam(name, type_=table.c[name].type) for name in columns)).where(still_open)
+    return table.insert().from_select(columns, values).returning(table.c.id)
+
+
+@functools.cache
+def _streak_locked() -> Any:
+    return (select(GamePlayer.streak).join(Game, Game.id == GamePlayer.game_id)
+            .where(GamePlayer.id == bindparam("player_id")).with_for_update(read=True, of=Game))
+
+
 def answer(game_id: int, player: GamePlayer, number: int, response: Any, *,
            now: dt.datetime | None = None) -> Answered:
     """Score and store a player's answer to question ``number``, timed on arrival (``now``).
@@ -467,7 +580,7 @@ def answer(game_id: int, player: GamePlayer, number: int, response: Any, *,
     if game.phase != "question" or game.number != number:
         raise Conflict(f"Question {number} is not open: the game is at "
                        f"{game.phase} {game.number}.")
-    item, content = _question(game_id, number)
+    item, content = _question_values(game, number)
     question = question_model(content)
     too_large = response_too_large(question, response)
     if too_large is not None:
@@ -480,22 +593,13 @@ def answer(game_id: int, player: GamePlayer, number: int, response: Any, *,
     # updates the row) waits for it and counts it, or comes first and this finds it closed.
     # The INSERT itself repeats the check, which on SQLite (one writer at a time) is enough.
     # The streak is read under the lock: the close before this question has surely counted.
-    streak = db.session.execute(
-        select(GamePlayer.streak).join(Game, Game.id == GamePlayer.game_id)
-        .where(GamePlayer.id == player.id).with_for_update(read=True, of=Game)).scalar_one()
+    streak = db.session.execute(_streak_locked(), {"player_id": player.id}).scalar_one()
     bonus = streak_bonus(streak) if fraction >= 1 else 0
-    still_open = (select(Game.id).where(
-        Game.id == game_id, Game.phase == "question", Game.number == number,
-        Game.deadline >= now).exists())
-    values = select(
-        literal(player.id), literal(game_id), literal(number),
-        literal(response, GameAnswer.__table__.c.response.type), literal(fraction),
-        literal(base + bonus), literal(bonus), literal(now, GameAnswer.__table__.c.arrived_at.type),
-    ).where(still_open)
     try:
-        stored = db.session.execute(GameAnswer.__table__.insert().from_select(
-            ["player_id", "game_id", "number", "response", "fraction", "points", "bonus",
-             "arrived_at"], values).returning(GameAnswer.__table__.c.id)).scalar_one_or_none()
+        stored = db.session.execute(_insert_answer(), {
+            "player_id": player.id, "game_id": game_id, "number": number, "response": response,
+            "fraction": fraction, "points": base + bonus, "bonus": bonus, "arrived_at": now,
+        }).scalar_one_or_none()
     except IntegrityError:
         db.session.rollback()
         raise Conflict(f"You have answered question {number} already; the first answer counts.") from None
@@ -605,6 +709,7 @@ class Standing:
     movement: int | None
     last_points: int | None
     last_fraction: float | None
+    streak: int = 0
 
 
 def standings(game: Game, number: int) -> list[Standing]:
@@ -613,7 +718,7 @@ def standings(game: Game, number: int) -> list[Standing]:
     share a rank and are listed by nickname."""
     rows = db.session.execute(
         select(GamePlayer.id, GamePlayer.nickname, GamePlayer.score, GameAnswer.points,
-               GameAnswer.fraction)
+               GameAnswer.fraction, GamePlayer.streak)
         .outerjoin(GameAnswer, and_(GameAnswer.player_id == GamePlayer.id,
                                     GameAnswer.number == number))
         .where(GamePlayer.game_id == game.id, GamePlayer.removed.is_(False))
@@ -624,7 +729,8 @@ def standings(game: Game, number: int) -> list[Standing]:
     before_ranks = dict(zip((r.id for r in before),
                             competition_ranks([r.score - (r.points or 0) for r in before]), strict=True))
     return [Standing(r.id, r.nickname, r.score, rank,
-                     before_ranks[r.id] - rank if number > 1 else None, r.points, r.fraction)
+                     before_ranks[r.id] - rank if number > 1 else None, r.points, r.fraction,
+                     r.streak)
             for r, rank in zip(now_order, ranks, strict=True)]
 
 
@@ -637,15 +743,29 @@ class State:
     state: dict[str, Any]
 
 
-def peek(game_id: int, viewer: Viewer, now: dt.datetime | None = None) -> tuple[Game, int, int, str]:
+class Peeked(NamedTuple):
+    """What a poll reads first: the settled game, its counts and the viewer's ETag; with
+    whether the viewer (a player) has answered the current question, and the bank's source."""
+
+    game: Game
+    answered: int
+    players: int
+    etag: str
+    mine: bool = False
+    source_id: str | None = None
+
+
+def peek(game_id: int, viewer: Viewer, now: dt.datetime | None = None) -> Peeked:
     """The settled game, its counts and the viewer's ETag: one query when nothing is due,
     enough to answer a poll whose ETag still holds."""
-    game, answered, players = settle(game_id, now)
-    return game, answered, players, etag_for(game, answered, players, viewer)
+    player_id = viewer.player.id if viewer.player is not None else 0
+    game, answered, players, mine, source_id = _settle(game_id, now, player_id)
+    return Peeked(game, answered, players, etag_for(game, answered, players, viewer),
+                  bool(mine), source_id)
 
 
 def current_state(game_id: int, viewer: Viewer = HOST, now: dt.datetime | None = None, *,
-                  peeked: tuple[Game, int, int, str] | None = None) -> State:
+                  peeked: Peeked | None = None) -> State:
     """The state (docs/api.md, "Live games") as ``viewer`` sees it, after settling the clock.
 
     ``{"game_id", "version", "phase", "number", "total", "players", "answered",
@@ -655,20 +775,63 @@ def current_state(game_id: int, viewer: Viewer = HOST, now: dt.datetime | None =
     in the game), a player's adds ``me``. An SSE endpoint would stream this function's
     ``(version, state)`` whenever the version moves. ``peeked``: what :func:`peek` just
     gave for the same viewer and moment, to save reading it again.
+
+    The part every player shares (the question, the distribution, the top five) is built
+    once per game version and counts in a process, and a player's ``me`` once per game
+    version and whether they have answered (see "what polls and answers reuse").
     """
     now = now or utcnow()
-    game, answered, players, etag = peeked or peek(game_id, viewer, now)
+    peeked = peeked or peek(game_id, viewer, now)
+    game, answered, players = peeked.game, peeked.answered, peeked.players
+    shared = _shared_part(game, answered, players, peeked.source_id)
     state: dict[str, Any] = {
         "game_id": game.id, "version": game.version, "phase": game.phase, "number": game.number,
         "total": game.total, "players": players, "answered": answered,
         "server_time": _time(now), "deadline": _time(game.deadline) if game.phase == "question" else None,
-        "seconds": None, "question": None, "pin": game.pin if viewer.player is None else None,
+        "seconds": shared["seconds"], "question": shared["question"],
+        "pin": game.pin if viewer.player is None else None,
     }
+    for name in ("distribution", "top"):
+        if name in shared:
+            state[name] = shared[name]
+    if viewer.player is None:
+        if game.phase == "lobby" or game.phase == "question":
+            state["roster"] = [{"id": pid, "nickname": name} for pid, name in db.session.execute(
+                select(GamePlayer.id, GamePlayer.nickname)
+                .where(GamePlayer.game_id == game.id, GamePlayer.removed.is_(False))
+                .order_by(GamePlayer.joined_at, GamePlayer.id)).all()]
+    else:
+        state["me"] = _me(game, viewer.player, shared.get("ranked"), peeked.mine)
+    return State(game.version, peeked.etag, state)
+
+
+def _shared_part(game: Game, answered: int, players: int, source_id: str | None) -> dict[str, Any]:
+    """The part of the state that is the same for every viewer, from the cache or built.
+
+    While a question is open it depends on the question only; in a reveal or at the podium
+    on the game's version and counts (no answer is taken then, and every other change of
+    scores or players moves the version) and, for the evidence, the bank's source.
+    """
+    if game.phase == "lobby":
+        return {"seconds": None, "question": None}
+    cache = _caches()["shared"]
+    if game.phase == "question":
+        key: tuple[Any, ...] = (*_identity(game), "open", game.number)
+    else:
+        key = (*_identity(game), game.version, game.phase, game.number, answered, players, source_id)
+    shared = cache.get(key)
+    if shared is None:
+        shared = cache.put(key, _build_shared(game, source_id))
+    return shared  # type: ignore[no-any-return]
+
+
+def _build_shared(game: Game, source_id: str | None) -> dict[str, Any]:
+    shared: dict[str, Any] = {"seconds": None, "question": None}
     content: dict[str, Any] | None = None
     if game.phase in ("question", "reveal"):
-        item, content = _question(game.id, game.number)
-        state["question"] = public_question(game, item, content)
-        state["seconds"] = item.seconds
+        item, content = _question_values(game, game.number)
+        shared["question"] = public_question(game, item, content)  # type: ignore[arg-type]
+        shared["seconds"] = item.seconds
     ranked: list[Standing] | None = None
     if game.phase == "reveal":
         assert content is not None  # noqa: S101
@@ -680,74 +843,79 @@ def current_state(game_id: int, viewer: Viewer = HOST, now: dt.datetime | None =
                    GamePlayer.removed.is_(False))
         ).all()
         ranked = standings(game, game.number)
-        state["question"].update({
+        shared["question"].update({
             "answer": key_response(question), "explanation": content.get("explanation"),
-            "evidence": _evidence(game, content)})
-        state["distribution"] = distribution(content, [(r, f) for r, f in answers],
-                                             state["question"].get("choices"))
+            "evidence": _evidence(source_id, content)})
+        shared["distribution"] = distribution(content, [(r, f) for r, f in answers],
+                                              shared["question"].get("choices"))
     elif game.phase == "podium":
         ranked = standings(game, game.number)
     if ranked is not None:
-        state["top"] = [{"rank": s.rank, "nickname": s.nickname, "score": s.score,
-                         "movement": s.movement} for s in ranked[:TOP]]
-    if viewer.player is None:
-        if game.phase == "lobby" or game.phase == "question":
-            state["roster"] = [{"id": pid, "nickname": name} for pid, name in db.session.execute(
-                select(GamePlayer.id, GamePlayer.nickname)
-                .where(GamePlayer.game_id == game.id, GamePlayer.removed.is_(False))
-                .order_by(GamePlayer.joined_at, GamePlayer.id)).all()]
-    else:
-        state["me"] = _me(game, viewer.player, ranked)
-    return State(game.version, etag, state)
+        shared["top"] = [{"rank": s.rank, "nickname": s.nickname, "score": s.score,
+                          "movement": s.movement} for s in ranked[:TOP]]
+        shared["ranked"] = {s.player_id: s for s in ranked}
+    return shared
 
 
-def _evidence(game: Game, content: dict[str, Any]) -> dict[str, Any] | None:
+def _evidence(source_id: str | None, content: dict[str, Any]) -> dict[str, Any] | None:
     evidence = content.get("evidence")
     if not evidence:
         return None
-    return {"article_id": game.bank.source_id, "paragraph": evidence.get("paragraph"),
+    return {"article_id": source_id, "paragraph": evidence.get("paragraph"),
             "quote": evidence.get("quote")}
 
 
-def _me(game: Game, player: GamePlayer, ranked: list[Standing] | None) -> dict[str, Any]:
-    db.session.refresh(player)
-    me: dict[str, Any] = {"player_id": player.id, "nickname": player.nickname,
-                          "score": player.score, "streak": player.streak, "rank": None,
-                          "last": None, "answered": False}
-    if ranked is not None:
-        mine = next((s for s in ranked if s.player_id == player.id), None)
-        if mine is not None:
-            me["rank"] = mine.rank
-            me["last"] = {"number": game.number, "correct": (mine.last_fraction or 0) >= 1,
-                          "points": mine.last_points or 0}
-            me["answered"] = mine.last_points is not None
+def _me(game: Game, player: GamePlayer, ranked: dict[int, Standing] | None,
+        answered: bool) -> dict[str, Any]:
+    """The player's own part, ``me``: it changes only when the game's version moves (a
+    close, a step, a join or a removal) or when the player answers the current question."""
+    cache = _caches()["me"]
+    key = (*_identity(game), player.id, game.version, answered)
+    me = cache.get(key)
+    if me is None:
+        me = cache.put(key, _build_me(game, player.id, ranked, answered))
+    return me  # type: ignore[no-any-return]
+
+
+def _build_me(game: Game, player_id: int, ranked: dict[int, Standing] | None,
+              answered: bool) -> dict[str, Any]:
+    mine = ranked.get(player_id) if ranked is not None else None
+    if mine is not None:
+        return {"player_id": player_id, "nickname": mine.nickname, "score": mine.score,
+                "streak": mine.streak, "rank": mine.rank,
+                "last": {"number": game.number, "correct": (mine.last_fraction or 0) >= 1,
+                         "points": mine.last_points or 0},
+                "answered": mine.last_points is not None}
+    row = db.session.execute(_me_query(), {"player_id": player_id,
+                                           "before": game.number - 1}).one()
+    me: dict[str, Any] = {"player_id": player_id, "nickname": row.nickname, "score": row.score,
+                          "streak": row.streak, "rank": None, "last": None, "answered": False}
+    if ranked is not None:  # a player no longer ranked (removed meanwhile)
         return me
-    me["rank"] = 1 + db.session.execute(
-        _higher_scores(), {"game_id": game.id, "score": player.score}).scalar_one()
+    me["rank"] = 1 + row.higher
     if game.phase == "question":
-        rows = db.session.execute(
-            _last_two_answers(), {"player_id": player.id, "number": game.number,
-                                  "before": game.number - 1}).all()
-        by_number = {n: (p, f) for n, p, f in rows}
-        me["answered"] = game.number in by_number
+        me["answered"] = answered
         if game.number > 1:
-            points, fraction = by_number.get(game.number - 1, (0, 0.0))
-            me["last"] = {"number": game.number - 1, "correct": fraction >= 1, "points": points}
+            me["last"] = {"number": game.number - 1, "correct": (row.fraction or 0.0) >= 1,
+                          "points": row.points or 0}
     return me
 
 
 @functools.cache
-def _higher_scores() -> Any:
-    return select(func.count(GamePlayer.id)).where(
-        GamePlayer.game_id == bindparam("game_id"), GamePlayer.removed.is_(False),
-        GamePlayer.score > bindparam("score"))
-
-
-@functools.cache
-def _last_two_answers() -> Any:
-    return select(GameAnswer.number, GameAnswer.points, GameAnswer.fraction).where(
-        GameAnswer.player_id == bindparam("player_id"),
-        GameAnswer.number.in_([bindparam("number"), bindparam("before")]))
+def _me_query() -> Any:
+    """The player's score, streak and nickname, how many players still in the game score
+    more, and their answer to question ``before``: one query."""
+    other = aliased(GamePlayer)
+    previous = aliased(GameAnswer)
+    higher = (select(func.count(other.id))
+              .where(other.game_id == GamePlayer.game_id, other.removed.is_(False),
+                     other.score > GamePlayer.score)
+              .scalar_subquery().label("higher"))
+    return (select(GamePlayer.nickname, GamePlayer.score, GamePlayer.streak, higher,
+                   previous.points, previous.fraction)
+            .outerjoin(previous, and_(previous.player_id == GamePlayer.id,
+                                      previous.number == bindparam("before")))
+            .where(GamePlayer.id == bindparam("player_id")))
 
 
 def state_for(game_id: int, viewer: Viewer = HOST, now: dt.datetime | None = None) -> dict[str, Any]:

@@ -294,3 +294,56 @@ def test_old_games_are_cleaned_up(teacher, runner) -> None:
     result = runner.invoke(args=["games", "cleanup", "--hours", "0"])
     assert result.exit_code == 0, result.output
     assert "1 game" in result.output
+
+
+def test_a_players_cached_state_follows_answers_closes_and_removals(teacher) -> None:
+    """The state's shared part and each player's ``me`` are reused within a process, keyed by
+    what the request reads from the database: every change shows at the next read."""
+    game = new_game(teacher)
+    ada, bob, cy = join(game, "Ada"), join(game, "Bob"), join(game, "Cy")
+    play_to(game, 1, 10)
+
+    def seen(who: games.Joined, seconds: float) -> dict[str, Any]:
+        return games.state_for(game.id, games.Viewer(who.player), now=at(seconds))
+
+    first = seen(ada, 11)
+    assert first["answered"] == 0 and first["me"]["answered"] is False
+    assert seen(ada, 11) == first  # read again: the same state
+    games.answer(game.id, bob.player, 1, right(game, 1), now=at(12))
+    after_bob = seen(ada, 12)
+    assert after_bob["answered"] == 1 and after_bob["me"]["answered"] is False
+    assert seen(bob, 12)["me"]["answered"] is True
+    games.answer(game.id, ada.player, 1, wrong(game, 1), now=at(13))
+    assert seen(ada, 13)["me"]["answered"] is True and seen(ada, 13)["phase"] == "question"
+    games.answer(game.id, cy.player, 1, right(game, 1), now=at(14))  # the last answer closes it
+    reveal = seen(ada, 14)
+    assert reveal["phase"] == "reveal" and reveal["distribution"]["kind"] == "choices"
+    assert [t["nickname"] for t in reveal["top"]] == ["Bob", "Cy", "Ada"]
+    assert reveal["me"]["last"]["correct"] is False and reveal["me"]["rank"] == 3
+    bob_me = seen(bob, 14)["me"]
+    assert bob_me["score"] > 0 and bob_me["streak"] == 1 and bob_me["rank"] == 1
+    games.remove_player(game, bob.player.id, now=at(15))
+    removed = seen(ada, 15)
+    assert [t["nickname"] for t in removed["top"]] == ["Cy", "Ada"] and removed["players"] == 2
+    assert removed["me"]["rank"] == 2
+    games.advance(game.id, now=at(20))
+    second = seen(ada, 20)
+    assert (second["phase"], second["number"]) == ("question", 2)
+    assert second["me"]["last"] == {"number": 1, "correct": False, "points": 0}
+    assert second["me"]["answered"] is False and "top" not in second
+
+
+def test_the_state_caches_stay_bounded(app: Flask, teacher, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(games, "ME_CACHE_SIZE", 3)
+    monkeypatch.setattr(games, "SHARED_CACHE_SIZE", 2)
+    app.extensions.pop("quizapp.games", None)
+    game = new_game(teacher)
+    players = [join(game, f"Player {i}") for i in range(6)]
+    for number in (1, 2, 3):
+        play_to(game, number, 100 * number)
+        for player in players:
+            me = games.state_for(game.id, games.Viewer(player.player), now=at(100 * number))["me"]
+            assert me["player_id"] == player.player.id
+        games.state_for(game.id, now=at(100 * number + 50))  # closed at its deadline
+    caches = games._caches()
+    assert len(caches["me"]) <= 3 and len(caches["shared"]) <= 2

@@ -275,3 +275,35 @@ def test_two_hosts_advancing_at_once_make_one_step(app, client, host) -> None:
         thread.join(timeout=60)
     now = state(client, game["id"], host)
     assert (now["phase"], now["number"]) == ("question", 1)
+
+
+def test_two_processes_each_with_their_own_caches_see_each_others_changes(app, client, host, clock) -> None:
+    """Another app on the same database stands for another worker process: what one caches
+    never hides what the other writes."""
+    from quizapp import create_app
+    from tests.conftest import FreshContextClient, _config
+
+    other_app = create_app(_config(app.config["SQLALCHEMY_DATABASE_URI"]))
+    other_app.test_client_class = FreshContextClient
+    other = other_app.test_client()
+    game = create(client, host)
+    ada, bob = join(client, game["pin"], "Ada"), join(client, game["pin"], "Bob")
+    client.post(f"/api/v1/games/{game['id']}/advance", headers=host)
+    path = f"/api/v1/games/{game['id']}/state"
+    before = state(client, game["id"], bearer(ada["player_token"]))
+    assert before["answered"] == 0 and before["me"]["answered"] is False
+    question = before["question"]
+    response = question["choices"][0] if "choices" in question else True
+    reply = other.put(f"/api/v1/games/{game['id']}/answers/1", json={"response": response},
+                      headers=bearer(ada["player_token"]))
+    assert reply.status_code == 200
+    after = state(client, game["id"], bearer(ada["player_token"]))
+    assert after["answered"] == 1 and after["me"]["answered"] is True
+    other.put(f"/api/v1/games/{game['id']}/answers/1", json={"response": response},
+              headers=bearer(bob["player_token"]))
+    for reader in (client, other):
+        shown = reader.get(path, headers=bearer(bob["player_token"])).get_json()
+        assert shown["phase"] == "reveal" and shown["me"]["answered"] is True
+        assert shown["me"]["score"] == shown["me"]["last"]["points"]
+    with other_app.app_context():
+        db.engine.dispose()
