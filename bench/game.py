@@ -17,7 +17,7 @@ end). Then, for each of ``--games`` games at once:
   version). After the last question played it steps through the rest of the bank to
   the podium;
 - **each player** is a thread of its own, as each phone is: it joins with the PIN and a
-  nickname, then polls the state with ``If-None-Match`` one second after each answer, as
+  nickname, then polls the state with ``If-None-Match`` 0.8 to 1.2 s (at random) after each answer, as
   game.js does, and answers each question played once it sees it, after a think time of
   1 to 8 seconds (never past half the question's time), with a plausible response.
 
@@ -221,7 +221,7 @@ class Bench:
             status, data, response = client.call(POLL, "GET", path, token=token, expect=(200, 304),
                                                  headers=headers)
             now = time.perf_counter()
-            next_poll = now + 1.0  # game.js: the next poll a second after this one's answer
+            next_poll = now + rng.uniform(0.8, 1.2)  # game.js: 0.8 to 1.2 s after this one's answer
             if status != 200 or response is None:
                 continue
             etag = response.headers.get("ETag", "")

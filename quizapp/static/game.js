@@ -1,8 +1,8 @@
 // Live games (the host's projector and the players' phones); loaded by those pages only.
 // Every screen works without this file: forms post, and a Refresh link reloads.
 //
-// The state route of the API is polled about once a second with If-None-Match (an unchanged
-// state is a 304 with no body). When the state moves on (another phase, another question, or on
+// The state route of the API is polled about once a second (0.8 to 1.2 s, at random) with
+// If-None-Match (an unchanged state is a 304 with no body). When the state moves on (another phase, another question, or on
 // the host's lobby someone joins), this page is fetched again and its [data-screen] is put in
 // place of the old one; a polite live region says what changed ("Question 2 of 5", "Answer
 // locked", the result). Counts are updated in place. The countdown counts to the server's
@@ -163,7 +163,10 @@ document.addEventListener("DOMContentLoaded", () => {
   };
   const schedule = () => {
     if (stopped || pollTimer) return;
-    const delay = failures ? Math.min(5000, 1000 * 2 ** (failures - 1)) : (document.hidden ? 4000 : 1000);
+    // 0.8 to 1.2 s (3.2 to 4.8 s in the background): phones that saw a change at the same
+    // moment do not all poll again at the same moment
+    const jitter = 0.8 + 0.4 * Math.random();
+    const delay = failures ? Math.min(5000, 1000 * 2 ** (failures - 1)) : (document.hidden ? 4000 : 1000) * jitter;
     pollTimer = window.setTimeout(poll, delay);
   };
   document.addEventListener("visibilitychange", () => {
