@@ -26,7 +26,10 @@ def answers_released(attempt: Attempt, now: dt.datetime | None = None) -> bool:
     """Whether the student who made ``attempt`` may now see its marks, keys, explanations,
     evidence and feedback (every page and API reply about it asks this first).
 
-    - a teacher's preview, and an attempt made without an assignment: always;
+    - a teacher's preview: always;
+    - an attempt made without an assignment (the student's own): unless an assignment of
+      the same bank that hides answers is open to the student (see :func:`hiding_assignment`),
+      so that an attempt begun before the bank was assigned hands out no key meanwhile;
     - an assignment's attempt, by its ``show_answers``: ``immediately`` always,
       ``after_due`` once the student's due date has passed (their accommodation's due date
       if they have one, else the assignment's), ``never`` never;
@@ -36,11 +39,11 @@ def answers_released(attempt: Attempt, now: dt.datetime | None = None) -> bool:
     Until then an answer is recorded and acknowledged, and shown with no mark or key.
     Only the student's own view is held back: the class's teacher sees everything.
     """
-    if attempt.kind == "preview" or attempt.scope == 0:
+    if attempt.kind == "preview":
         return True
     now = now or utcnow()
     assignment = attempt.assignment
-    if assignment is None:
+    if assignment is None:  # the student's own attempt, or one whose assignment was deleted
         return hiding_assignment(attempt.account_id, attempt.bank_id, now) is None
     return released_for(assignment, terms_for(assignment, attempt.account_id), now)
 

@@ -31,6 +31,7 @@ from quizapp.services import classes as classes_service
 from quizapp.services import leaderboard, privacy, reports
 from quizapp.services import progress as progress_service
 from quizapp.services import quiz as quiz_service
+from quizapp.services import release as release_service
 from quizapp.services.assignments import AccommodationRow
 from quizapp.services.classes import AssignmentStatus
 from quizapp.services.errors import NotFound, ServiceError
@@ -634,6 +635,11 @@ def board(class_id: int, assignment_id: int | None) -> str:
                                "title": _board_title(assignment)}
     if classroom.board_hidden and not teaches:
         return render_template("classes/board.html", hidden=True, **context)
+    # a board shows marks: it waits, as the API's does, until the answers are shown to the student
+    withheld = None if teaches else release_service.board_withheld(
+        classroom.id, current_user.id, assignment_id)
+    if withheld is not None:
+        return render_template("classes/board.html", hidden=True, withheld=withheld, **context)
     ranked = leaderboard.board(classroom, assignment_id)
     shown = leaderboard.view_for(ranked, current_user.id, teaches=teaches)
     return render_template(

@@ -548,3 +548,26 @@ def test_the_card_counts_a_students_extra_attempts(room: Room) -> None:
     bob = room.client("bob")
     sit(room.bob.id, work, right=3)
     assert f'name="assignment_id" value="{work.id}"' not in bob.get("/").text
+
+
+def test_a_board_page_waits_for_the_answers_as_the_apis_board_does(room: Room) -> None:
+    """The board shows every student's mark: a student sees it only once answers are shown."""
+    work = room.assign(show_answers="never")
+    sit(room.ada.id, work, right=7)
+    for path in (f"/classes/{room.class_id}/board",
+                 f"/classes/{room.class_id}/assignments/{work.id}/board"):
+        page = room.client("ada").get(path).text
+        assert "This board shows once your teacher shows the answers" in page, path
+        assert 'class="data board"' not in page and "100%" not in page
+        assert 'class="data board"' in room.client("tess").get(path).text  # the teacher sees it all
+
+
+def test_an_own_attempt_begun_before_the_bank_was_assigned_hands_out_no_key_meanwhile(room: Room) -> None:
+    ada = room.client("ada")
+    response = ada.post(f"/quizzes/{BANK}/start")
+    attempt_id = int(re.search(r"/attempts/(\d+)", response.headers["Location"]).group(1))
+    room.assign(show_answers="never")  # set while Ada's own attempt is open
+    shown = answer_on_pages(ada, attempt_id, upto=2)
+    for html in shown:
+        no_secrets(html, "the question page of an own attempt, while the assignment hides answers")
+        assert "Your answer is recorded" in html
