@@ -109,6 +109,32 @@ def limit_joins() -> Callable[[Any], Any]:
         methods=("POST",), deduct_when=lambda response: response.status_code in (404, 422))
 
 
+#: Joins to live games per address (a school joins at once from one address) and wrong PINs
+#: per address (guessing a PIN into someone else's game), unless the configuration says otherwise.
+GAME_JOIN_LIMIT_DEFAULT = "300 per minute"
+GAME_PIN_LIMIT_DEFAULT = "20 per minute"
+
+
+def limit_game_joins() -> Callable[[Any], Any]:
+    """Joins to a live game per address (``GAME_JOIN_LIMIT_PER_ADDRESS``), and wrong PINs (404)
+    per address in a tighter bucket (``GAME_PIN_LIMIT_PER_ADDRESS``), counted together for the
+    join page and ``POST /api/v1/games/join``."""
+    from flask import current_app
+
+    def decorate(view: Any) -> Any:
+        view = limiter.shared_limit(
+            lambda: current_app.config.get("GAME_JOIN_LIMIT_PER_ADDRESS", GAME_JOIN_LIMIT_DEFAULT),
+            "game-join", key_func=get_remote_address, methods=["POST"],
+            error_message="Too many joins from here: wait a moment, then try again.")(view)
+        return limiter.shared_limit(
+            lambda: current_app.config.get("GAME_PIN_LIMIT_PER_ADDRESS", GAME_PIN_LIMIT_DEFAULT),
+            "game-pin", key_func=get_remote_address, methods=["POST"],
+            deduct_when=lambda response: response.status_code == 404,
+            error_message="Too many wrong PINs: wait a minute, then check the PIN.")(view)
+
+    return decorate
+
+
 SIGN_IN_LIMITED = "Too many failed sign-ins: wait a minute (the seconds in Retry-After), then try again."
 
 

@@ -12,11 +12,10 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from flask import Response, current_app, g, jsonify, request
-from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from pydantic import BaseModel, Field
 
-from quizapp.extensions import csrf, limiter
+from quizapp.extensions import csrf, limit_game_joins
 from quizapp.models import Account, Game
 from quizapp.services import games as games_service
 from quizapp.services.errors import Forbidden
@@ -24,8 +23,6 @@ from quizapp.web import api_schemas as schemas
 from quizapp.web.api import _bearer_token, route, unauthorized
 
 #: Joins per address (a school shares one), and wrong PINs per address (PINs are not guessed).
-JOIN_LIMIT_DEFAULT = "300 per minute"
-PIN_LIMIT_DEFAULT = "20 per minute"
 PLAYER = [{"player": []}]
 HOST_OR_PLAYER = [{"bearer": []}, {"cookie": []}, {"player": []}]
 
@@ -164,28 +161,10 @@ def _protect_cookie_write() -> None:
         csrf.protect()
 
 
-def _join_limit() -> str:
-    return current_app.config.get("GAME_JOIN_LIMIT_PER_ADDRESS", JOIN_LIMIT_DEFAULT)
-
-
-def _pin_limit() -> str:
-    return current_app.config.get("GAME_PIN_LIMIT_PER_ADDRESS", PIN_LIMIT_DEFAULT)
-
-
-def _limit_joins(view: Any) -> Any:
-    """Every join per address, and wrong PINs (404) per address in a tighter bucket."""
-    view = limiter.limit(_join_limit, key_func=get_remote_address, methods=["POST"],
-                         error_message="Too many joins from here: wait a moment, then try again.",
-                         scope="game-join")(view)
-    return limiter.limit(_pin_limit, key_func=get_remote_address, methods=["POST"],
-                         deduct_when=lambda response: response.status_code == 404,
-                         error_message="Too many wrong PINs: wait a minute, then check the PIN.",
-                         scope="game-pin")(view)
-
-
-def _state_response(game_id: int, viewer: games_service.Viewer) -> Response:
-    now = games_service.utcnow()
-    peeked = games_service.peek(game_id, viewer, now)
+def _state_response(game_id: int, viewer: games_service.Viewer,
+                    peeked: games_service.Peeked | None = None, now: Any = None) -> Response:
+    now = now or games_service.utcnow()
+    peeked = peeked or games_service.peek(game_id, viewer, now)
     etag = peeked[3]
     if etag in request.if_none_match or request.headers.get("If-None-Match") == etag:
         response = Response(status=304)
@@ -224,7 +203,7 @@ def create_game(body: GameRequest) -> GameCreated:
 @route("POST", "/games/join", summary="Join a live game with its PIN and a nickname", ok=201,
        reply=GameJoined, body=GameJoinRequest, errors=(401, 403, 404, 409, 429),
        authenticated=False)
-@_limit_joins
+@limit_game_joins()
 def join_game(body: GameJoinRequest) -> Response:
     """Anyone may join a game with guests, under a nickname (1 to 20 letters, digits, spaces
     and simple punctuation, not on the block list; 422 otherwise). A game without guests takes
@@ -257,6 +236,15 @@ def game_state(game_id: int) -> Response:
     gets 304 and no body. Poll it about once a second. Reading it also closes a question whose
     deadline has passed. The host's view adds `pin` and `roster`; a player's adds `me`. 403
     for a removed player; 404 for anyone but the game's host and players."""
+    token = _bearer_token()
+    if games_service.is_player_token(token):  # the player and the game in one query
+        now = games_service.utcnow()
+        player, peeked = games_service.peek_player(game_id, token or "", now)
+        if player is None:
+            raise unauthorized("That player token is not for this game.")
+        if player.removed:
+            raise Forbidden("The host removed you from this game.")
+        return _state_response(game_id, games_service.Viewer(player), peeked, now)
     return _state_response(game_id, _viewer(game_id))
 
 

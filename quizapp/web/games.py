@@ -36,7 +36,7 @@ from sqlalchemy import select
 from wtforms import BooleanField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from quizapp.extensions import db, login_manager
+from quizapp.extensions import db, limit_game_joins, login_manager
 from quizapp.models import Article, Bank, Classroom, Game, GamePlayer
 from quizapp.services import authoring
 from quizapp.services import classes as classes_service
@@ -312,6 +312,7 @@ def results_csv(game_id: int) -> Response:
 
 
 @bp.route("/play", methods=["GET", "POST"])
+@limit_game_joins()  # the API's buckets: a wrong PIN costs the same on the page
 def join() -> Any:
     """Join a game with its PIN and a nickname; no account needed."""
     form = JoinGameForm()

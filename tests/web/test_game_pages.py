@@ -7,9 +7,10 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from quizapp.extensions import db
-from quizapp.models import Game
+from quizapp.models import Game, GamePlayer
 from quizapp.services import classes as classes_service
 from quizapp.services import games as games_service
 from tests.conftest import make_account, sign_in
@@ -191,3 +192,19 @@ def test_a_reload_keeps_the_player(app: Flask, all_types: str) -> None:
     assert ana.get(f"/play/{game_id}").text.count(token) == 1  # the same player, not a new one
     # joining again from the same browser under another name is refused by nickname or token
     assert "Ana" in ana.get(f"/play/{game_id}").text
+
+
+def test_wrong_pins_on_the_join_page_count_with_the_apis_and_are_limited(app: Flask, all_types: str) -> None:
+    """Guessing PINs through the page costs what it costs through the API: one bucket per address."""
+    app.config["GAME_PIN_LIMIT_PER_ADDRESS"] = "3 per minute"
+    host = app.test_client()
+    _host(app, host)
+    pin = db.session.get(Game, _start(host)).pin
+    wrong = "0" * 8 if pin != "0" * 8 else "1" * 8
+    guesser = app.test_client()
+    assert guesser.post("/play", data={"pin": wrong, "nickname": "x"}).status_code == 404
+    assert guesser.post("/api/v1/games/join", json={"pin": wrong, "nickname": "x"}).status_code == 404
+    assert guesser.post("/play", data={"pin": wrong, "nickname": "x"}).status_code == 404
+    refused = guesser.post("/play", data={"pin": pin, "nickname": "y"})
+    assert refused.status_code == 429 and "Too many wrong PINs" in refused.text
+    assert db.session.execute(select(GamePlayer).where(GamePlayer.nickname == "y")).first() is None
