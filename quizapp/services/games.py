@@ -374,13 +374,17 @@ def settle(game_id: int, now: dt.datetime | None = None) -> tuple[Game, int, int
     return _settle(game_id, now)[:3]
 
 
-def _settle(game_id: int, now: dt.datetime | None = None, player_id: int | None = None) -> Any:
-    """:func:`settle`'s row, with :func:`_counts`'s two more columns for ``player_id``."""
+def _settle(game_id: int, now: dt.datetime | None = None, player_id: int | None = None,
+            read: Any = None) -> Any:
+    """:func:`settle`'s row, with :func:`_counts`'s two more columns for ``player_id``; or
+    the row ``read()`` gives (its last column a player: nothing is closed without one)."""
     now = now or utcnow()
     for _ in range(3):
-        row = _counts(game_id, player_id)
+        row = read() if read is not None else _counts(game_id, player_id)
         if row is None:
             raise NotFound("There is no such game.")
+        if read is not None and (row[-1] is None or row[-1].removed):
+            return row
         game, answered, players = row[:3]
         due = game.phase == "question" and (
             now > game.deadline or (players > 0 and answered >= players))
@@ -762,6 +766,36 @@ def peek(game_id: int, viewer: Viewer, now: dt.datetime | None = None) -> Peeked
     game, answered, players, mine, source_id = _settle(game_id, now, player_id)
     return Peeked(game, answered, players, etag_for(game, answered, players, viewer),
                   bool(mine), source_id)
+
+
+@functools.cache
+def _player_counts_query() -> Any:
+    player = aliased(GamePlayer, name="viewer")
+    mine = (select(GameAnswer.id).where(GameAnswer.player_id == player.id,
+                                         GameAnswer.number == Game.number).exists())
+    source = select(Bank.source_id).where(Bank.id == Game.bank_id).scalar_subquery()
+    return (_counts_query().add_columns(mine, source, player)
+            .outerjoin(player, and_(player.game_id == Game.id,
+                                    player.token_hash == bindparam("token_hash"))))
+
+
+def peek_player(game_id: int, token: str,
+                now: dt.datetime | None = None) -> tuple[GamePlayer | None, Peeked | None]:
+    """A player's poll in one query when nothing is due: the player of ``game_id`` whose
+    token this is (as :func:`player_for_token`) with what :func:`peek` gives them. ``(None,
+    None)`` for a token of no player of the game, ``(player, None)`` for a removed player;
+    :class:`NotFound` when there is no such game. Nothing is closed for either."""
+    if not is_player_token(token):
+        get_game(game_id)
+        return None, None
+    params = {"game_id": game_id, "token_hash": _token_hash(token)}
+    row = _settle(game_id, now, read=lambda: db.session.execute(
+        _player_counts_query(), params).one_or_none())
+    game, answered, players, mine, source_id, player = row
+    if player is None or player.removed:
+        return player, None
+    return player, Peeked(game, answered, players, etag_for(game, answered, players, Viewer(player)),
+                          bool(mine), source_id)
 
 
 def current_state(game_id: int, viewer: Viewer = HOST, now: dt.datetime | None = None, *,
