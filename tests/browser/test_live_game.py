@@ -163,8 +163,8 @@ def test_a_whole_live_game_to_the_podium(
             expect(ben.locator(".game-me-score strong")).to_have_text(score)
         if kind == "matching":
             look(host, "reveal-marks")
-        for name, phone in players.items():
-            expect(_heading(phone)).not_to_have_text(title, timeout=5000)
+        for name, phone in players.items():  # "Answer locked" until the phone's poll sees the reveal
+            expect(phone.locator("[data-screen]")).to_have_attribute("data-phase", "reveal", timeout=5000)
             scores[name] = phone.locator(".game-me-score strong").inner_text()
         button = "Next question" if number < len(PLAY) else "Show the podium"
         host.get_by_role("button", name=button).click()
