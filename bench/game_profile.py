@@ -103,7 +103,9 @@ def run(url: str, label: str, args: argparse.Namespace) -> list[str]:
     rest = tokens[args.answered:-1]
     measure("answer", lambda i: client.put(f"{base}/answers/1", json={"response": response},
                                            headers={"Authorization": f"Bearer {rest[i]}"}), len(rest))
-    client.post(f"{base}/advance", headers=host)  # close: the reveal
+    version = client.get(f"{base}/state", headers=host).get_json()["version"]
+    shown = client.post(f"{base}/advance", headers={**host, "If-Match": f'"v{version}"'}).get_json()
+    assert shown["phase"] == "reveal", shown["phase"]
     measure("player poll 200, reveal (each player once)", lambda i: poll(tokens[i % n]), n)
     measure("player poll 200, reveal (again)", lambda i: poll(tokens[i % n]), n)
     with app.app_context():
