@@ -654,3 +654,9 @@ def test_a_form_without_its_csrf_token_is_refused(app, room) -> None:
     page = ada.get("/classes/").text  # with the form's token it works
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     assert ada.post("/classes/join", data={"code": room.join_code, "csrf_token": token}).status_code == 303
+
+
+def test_the_roster_sample_can_be_copied_as_it_is(teacher, room) -> None:
+    """The sample file on the Students tab has no indentation a teacher would copy with it."""
+    page = teacher.get(f"/classes/{room.id}").text
+    assert '<pre class="sample">username,display_name\nada.l,Ada Lovelace\ngrace.h,Grace Hopper</pre>' in page
