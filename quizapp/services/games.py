@@ -16,13 +16,13 @@ Clients poll :func:`current_state` (the API sends it with an ETag made by
 same function's ``(version, state)`` pairs later, with nothing else to change.
 
 How pages authenticate a player: the player token from :func:`join` is the player's only
-credential (it is not an account token and opens nothing else). The player page keeps it in
-the browser's ``localStorage`` under ``quizapp.game.<game_id>`` and sends it as
-``Authorization: Bearer <token>`` to the API's state and answer routes; after a refresh the
-page finds it there and carries on as the same player with the same score. A server-rendered
-page may instead keep it in the Flask session (``session["game_players"][str(game_id)]``)
-and look the player up with :func:`player_for_token`. The host is the signed-in teacher who
-made the game (session cookie or account bearer token): :func:`hosted_game`.
+credential (it is not an account token and opens nothing else). The player pages
+(quizapp/web/games.py) keep it in the Flask session (``session["game_players"][str(game_id)]``),
+look the player up with :func:`player_for_token`, and write it into the page for game.js,
+which sends it as ``Authorization: Bearer <token>`` to the API's state route; after a refresh
+the session still holds it, so the player carries on with the same score. Other clients keep
+the token themselves. The host is the signed-in teacher who made the game (session cookie or
+account bearer token): :func:`hosted_game`.
 """
 
 from __future__ import annotations
