@@ -77,6 +77,19 @@ def test_upgrading_from_the_schema_before_classes_keeps_every_row(empty_database
         db.engine.dispose()
 
 
+def _student_teacher_and_class(connection) -> None:
+    """Ada (student 1) and Tess (teacher 2), and Tess's class 1, as the 0003 schema holds them."""
+    for id_, name, role in ((1, "ada", "student"), (2, "tess", "teacher")):
+        connection.execute(text(
+            "INSERT INTO account (id, username, display_name, password_hash, role, "
+            "must_change_password, created_at) VALUES (:id, :name, :name, 'x', :role, "
+            "false, '2026-01-01 00:00:00')"), {"id": id_, "name": name, "role": role})
+    connection.execute(text(
+        "INSERT INTO classroom (id, name, teacher_id, join_code, board_names, board_hidden, "
+        "board_version, created_at) VALUES (1, 'C', 2, 'ACDEFG', 'display_name', false, 0, "
+        "'2026-01-01 00:00:00')"))
+
+
 def test_upgrading_numbers_the_attempts_made_before_and_keeps_them(empty_database) -> None:
     """Attempt numbers (which make attempt limits hold under concurrency) are given to the
     attempts already made, per student, bank and assignment, in the order they started."""
@@ -86,15 +99,7 @@ def test_upgrading_numbers_the_attempts_made_before_and_keeps_them(empty_databas
         upgrade(revision="0003")
         with db.engine.begin() as connection:
             _article_and_bank(connection)
-            for id_, name, role in ((1, "ada", "student"), (2, "tess", "teacher")):
-                connection.execute(text(
-                    "INSERT INTO account (id, username, display_name, password_hash, role, "
-                    "must_change_password, created_at) VALUES (:id, :name, :name, 'x', :role, "
-                    "false, '2026-01-01 00:00:00')"), {"id": id_, "name": name, "role": role})
-            connection.execute(text(
-                "INSERT INTO classroom (id, name, teacher_id, join_code, board_names, board_hidden, "
-                "board_version, created_at) VALUES (1, 'C', 2, 'ACDEFG', 'display_name', false, 0, "
-                "'2026-01-01 00:00:00')"))
+            _student_teacher_and_class(connection)
             connection.execute(text(
                 "INSERT INTO assignment (id, classroom_id, bank_id, created_at) "
                 "VALUES (4, 1, 'b', '2026-01-01 00:00:00')"))
@@ -153,15 +158,7 @@ def test_after_the_upgrade_an_assignments_attempts_outlive_it_and_its_id_is_not_
         upgrade(revision="0004")
         with db.engine.begin() as connection:
             _article_and_bank(connection)
-            for id_, name, role in ((1, "ada", "student"), (2, "tess", "teacher")):
-                connection.execute(text(
-                    "INSERT INTO account (id, username, display_name, password_hash, role, "
-                    "must_change_password, created_at) VALUES (:id, :name, :name, 'x', :role, "
-                    "false, '2026-01-01 00:00:00')"), {"id": id_, "name": name, "role": role})
-            connection.execute(text(
-                "INSERT INTO classroom (id, name, teacher_id, join_code, board_names, board_hidden, "
-                "board_version, created_at) VALUES (1, 'C', 2, 'ACDEFG', 'display_name', false, 0, "
-                "'2026-01-01 00:00:00')"))
+            _student_teacher_and_class(connection)
             old_id = connection.execute(text(
                 "INSERT INTO assignment (classroom_id, bank_id, max_attempts, created_at) "
                 "VALUES (1, 'b', 2, '2026-01-01 00:00:00') RETURNING id")).scalar_one()
