@@ -241,6 +241,93 @@ def load(seeds: Path | None, paths: tuple[Path, ...]) -> None:
         click.echo("nothing changed")
 
 
+FORMAT_CHOICE = click.Choice(["yaml", "gift", "qti21", "canvas"])
+
+
+def _import_problem(file: Path, problem: Any) -> str:
+    if problem.item:
+        return f"{file}: {problem.item}: {problem.message}"
+    return f"{file}:{problem.line}:{problem.column}: {problem.message}"
+
+
+@main.command("export", with_appcontext=False)
+@seeds_option
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--format", "fmt", type=FORMAT_CHOICE, required=True,
+              help="gift (Moodle), qti21 (IMS QTI 2.1 package), canvas (QTI 1.2 for Canvas), yaml")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write here instead of to standard output.")
+def export_command(seeds: Path | None, file: Path, fmt: str, output: Path | None) -> None:
+    """Write the bank FILE in another format; what the format cannot hold goes to standard error."""
+    from quizapp.interchange import export_bank
+
+    report = validate_paths([file], seeds or _default_seeds())
+    if not report.ok:
+        _report(report)
+        click.echo(f"{len(report.problems)} problem(s); nothing was exported", err=True)
+        sys.exit(1)
+    exported = export_bank(report.banks[0].bank, fmt, source=file.read_text(encoding="utf-8"))
+    for note in exported.notes:
+        click.echo(f"{file}: {note}", err=True)
+    if output is None:
+        sys.stdout.buffer.write(exported.content)
+        sys.stdout.flush()
+    else:
+        output.write_bytes(exported.content)
+        click.echo(f"wrote {output} ({len(exported.content):,} bytes)", err=True)
+
+
+def _slug(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    import re
+
+    from quizapp.banks.schema import SLUG_PATTERN
+
+    if not re.match(SLUG_PATTERN, value):
+        raise click.BadParameter("lower-case letters, digits and hyphens, starting with a letter or digit")
+    return value
+
+
+@main.command("import", with_appcontext=False)
+@seeds_option
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--format", "fmt", type=click.Choice(["gift", "qti21", "canvas"]), required=True)
+@click.option("--id", "bank_id", required=True, callback=_slug, help="The new bank's id.")
+@click.option("--title", required=True, help="The new bank's title.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write the bank here instead of to standard output.")
+def import_command(seeds: Path | None, file: Path, fmt: str, bank_id: str, title: str,
+                   output: Path | None) -> None:
+    """Read FILE (GIFT, QTI 2.1 or Canvas) into a bank in format 1, for `quizapp validate`.
+
+    What the file holds that a bank cannot goes to standard error, question by question.
+    """
+    from quizapp.banks.validate import validate_text
+    from quizapp.interchange import ImportFailed, import_bank
+
+    try:
+        result = import_bank(file.read_bytes(), fmt, bank_id=bank_id, title=title)
+    except ImportFailed as failed:
+        for problem in failed.problems:
+            click.echo(_import_problem(file, problem), err=True)
+        click.echo(f"{len(failed.problems)} problem(s); nothing was imported", err=True)
+        sys.exit(1)
+    for note in result.notes:
+        click.echo(f"{file}: {note}", err=True)
+    text = result.yaml
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+    name = str(output or "<stdout>")
+    checked = validate_text(text, name, seeds or _default_seeds())
+    for problem in sorted([*checked.problems, *checked.warnings]):
+        click.echo(str(problem), err=True)
+    questions = len(result.data["questions"])
+    state = "valid" if not checked.problems else f"{len(checked.problems)} problem(s) to fix"
+    click.echo(f"{name}: {questions} question(s), {state}"
+               + (f"; check it with: quizapp validate {output}" if output else ""), err=True)
+
+
 @main.command(with_appcontext=False)
 def schema() -> None:
     """Print the JSON Schema of bank format 1 (for editors and integrators)."""

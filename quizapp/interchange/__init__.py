@@ -32,7 +32,7 @@ from quizapp.interchange.common import (
 )
 
 __all__ = ["FORMATS", "Exported", "ImportFailed", "ImportResult", "Note", "SourceProblem",
-           "export_bank", "import_bank", "to_yaml"]
+           "decode_content", "export_bank", "import_bank", "to_yaml"]
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from defusedxml.ElementTree import fromstring
 from quizapp.banks.schema import Bank, Question
 
 MAX_TEXT_BYTES = 1024 * 1024  # a GIFT file, as a bank file
-MAX_ZIP_BYTES = 5 * 1024 * 1024  # a package as uploaded
+MAX_ZIP_BYTES = 2 * 1024 * 1024  # a package as uploaded (the server takes 2 MiB requests)
 MAX_ZIP_MEMBERS = 1000
 MAX_MEMBER_BYTES = 2 * 1024 * 1024  # one file, unpacked
 MAX_UNPACKED_BYTES = 20 * 1024 * 1024  # every file, unpacked

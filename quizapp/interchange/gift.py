@@ -106,6 +106,8 @@ def write(bank: Bank) -> Written:
         block = _write_question(question, notes)
         if block:
             lines += [*block, ""]
+    # what GIFT could not hold, said in the file too
+    lines[2:2] = [f"// Note: {note}" for note in notes]
     return Written("\n".join(lines).encode("utf-8"), notes)
 
 

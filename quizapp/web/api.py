@@ -221,7 +221,7 @@ def route(method: str, rule: str, *, summary: str, ok: int = 200,
           reply: type[BaseModel] | None = None, body: type[BaseModel] | None = None,
           body_required: bool = True, errors: tuple[int, ...] = (), authenticated: bool = True,
           params: dict[str, str] | None = None, query: type[BaseModel] | None = None,
-          security: list[dict[str, list[str]]] | None = None,
+          security: list[dict[str, list[str]]] | None = None, files: tuple[str, ...] = (),
           ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Serve ``view`` at ``rule`` and describe it in the OpenAPI document, from one declaration.
 
@@ -234,7 +234,7 @@ def route(method: str, rule: str, *, summary: str, ok: int = 200,
             method=method, rule=rule, endpoint=f"{bp.name}.{view.__name__}", summary=summary,
             description=inspect.cleandoc(view.__doc__ or ""), ok=ok, reply=reply, body=body,
             body_required=body_required, errors=errors, authenticated=authenticated,
-            params=params or {}, query=query, security=security,
+            params=params or {}, query=query, security=security, files=files,
         )
         OPERATIONS.append(operation)
         _BY_ENDPOINT[operation.endpoint] = operation
@@ -669,4 +669,4 @@ def openapi_document() -> dict[str, Any]:
 
 # The teacher's control of assignments, and live games: routes of their own modules, registered
 # on this blueprint.
-from quizapp.web import api_games, api_teaching  # noqa: E402, F401
+from quizapp.web import api_games, api_interchange, api_teaching  # noqa: E402, F401

@@ -621,6 +621,8 @@ class Operation:
     query: type[BaseModel] | None = None
     #: The credentials it takes, when not the document's (an account's token or cookie).
     security: list[dict[str, list[str]]] | None = None
+    #: Media types of a reply that is a file rather than JSON.
+    files: tuple[str, ...] = ()
 
     @property
     def path(self) -> str:
@@ -685,6 +687,10 @@ def build_openapi(operations: list[Operation], *, server: str, cookie_name: str,
         responses: dict[str, Any] = {}
         if op.reply is None and op.ok == 204:
             responses[str(op.ok)] = {"description": "Done; no body"}
+        elif op.files:
+            responses[str(op.ok)] = {"description": "The file", "content": {
+                media: {"schema": {"type": "string"} if media.startswith("text/")
+                        else {"type": "string", "contentMediaType": media}} for media in op.files}}
         elif op.reply is None:
             responses[str(op.ok)] = {"description": "OK",
                                      "content": {"application/json": {"schema": {"type": "object"}}}}

@@ -138,6 +138,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api.update_bank": {"PUT": "401 404 404 200 404"},  # t1's own bank
     "api.bank_source": {"GET": "401 404 404 200 200"},
     "api.bank_preview": {"GET": "401 404 404 200 200"},
+    "api.export_bank": {"GET": "401 404 404 200 200"},  # as its source
+    "api.import_bank": {"POST": "401 403 403 200 200"},  # a draft, saved by nothing
     # -- live game pages: t1 hosts the game; anyone may join it with the PIN (guests welcome)
     "games.new": {"GET": "login 403 403 200 200", "POST": "login 403 403 303 303"},
     "games.host": {"GET": OWN_TEACHER},
