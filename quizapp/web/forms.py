@@ -371,6 +371,41 @@ class BankUploadForm(FlaskForm):
     )
 
 
+IMPORT_FORMATS = [
+    SelectChoice("gift", "Moodle GIFT (.txt or .gift)"),
+    SelectChoice("qti21", "QTI 2.1 package (.zip: Blackboard, Canvas New Quizzes and others)"),
+    SelectChoice("canvas", "Canvas classic quiz export (.zip, QTI 1.2)"),
+]
+
+
+class BankImportForm(FlaskForm):
+    """A file from Moodle or Canvas, read into a new draft bank."""
+
+    file = FileField(
+        "File",
+        validators=[FileRequired("Choose the file to import."),
+                    FileAllowed(["txt", "gift", "zip", "xml"], "Import a .txt or .gift file (GIFT), "
+                                "or a .zip package (QTI).")],
+        render_kw={"accept": ".txt,.gift,.zip,text/plain,application/zip"},
+    )
+    format = SelectField("Its format", choices=IMPORT_FORMATS, default="gift")
+    bank_id = StringField(
+        "Id of the new bank", validators=[DataRequired("Give the new bank an id."), Length(max=64)],
+        description="Lower-case letters, digits and hyphens, e.g. allies-from-moodle. Students see it "
+                    "in links.")
+    title = StringField("Title of the new bank",
+                        validators=[DataRequired("Give the new bank a title."), Length(max=500)])
+
+    def validate_bank_id(self, field: Field) -> None:
+        import re
+
+        from quizapp.banks.schema import SLUG_PATTERN
+
+        if field.data and not re.match(SLUG_PATTERN, field.data):
+            raise ValidationError("Use lower-case letters, digits and hyphens, starting with a letter "
+                                  "or digit (at most 64).")
+
+
 class ArticleForm(FlaskForm):
     """An article pasted by a teacher; paragraphs are numbered as students will see them."""
 

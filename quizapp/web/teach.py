@@ -26,7 +26,14 @@ from quizapp.services import quiz as quiz_service
 from quizapp.services.errors import Conflict, Forbidden, NotFound, ServiceError
 from quizapp.web import CONTENT_SECURITY_POLICY
 from quizapp.web.display import teacher_view
-from quizapp.web.forms import ActionForm, ArticleForm, BankEditorForm, BankUploadForm, PreviewRequest
+from quizapp.web.forms import (
+    ActionForm,
+    ArticleForm,
+    BankEditorForm,
+    BankImportForm,
+    BankUploadForm,
+    PreviewRequest,
+)
 
 bp = Blueprint("teach", __name__, url_prefix="/teach")
 
@@ -134,18 +141,22 @@ def _or_404(call: Any, *args: Any) -> Any:
 # -- the list ---------------------------------------------------------------------------------------
 
 
-def _banks_page(upload_form: BankUploadForm) -> str:
+def _banks_page(upload_form: BankUploadForm | None = None, import_form: BankImportForm | None = None,
+                import_problems: list[str] | None = None) -> str:
     me = _me()
     return render_template(
         "teach/banks.html", mine=authoring.banks_by(me), drafts=authoring.drafts_of(me),
         shared=authoring.shared_banks(me), library=authoring.library_banks(),
-        articles=authoring.articles_for(me), upload_form=upload_form,
+        articles=authoring.articles_for(me),
+        upload_form=upload_form or BankUploadForm(formdata=None),
+        import_form=import_form or BankImportForm(formdata=None),
+        import_problems=import_problems or [],
     )
 
 
 @bp.get("/banks")
 def banks() -> str:
-    return _banks_page(BankUploadForm(formdata=None))
+    return _banks_page()
 
 
 @bp.post("/banks/upload")
@@ -165,7 +176,43 @@ def upload() -> Any:
             else:
                 flash("The file is open as a draft: check it, then publish it.", "success")
                 return redirect(url_for("teach.draft", draft_id=draft.id), code=303)
-    return _banks_page(form), 422
+    return _banks_page(upload_form=form), 422
+
+
+#: The most notes on what an import could not keep shown one by one; the rest are counted.
+SHOWN_NOTES = 12
+
+
+@bp.post("/banks/import")
+@limit_checks()
+def import_file() -> Any:
+    """A GIFT file or a QTI package, read into a new draft; what it could not keep is listed."""
+    form = BankImportForm()
+    if not form.validate_on_submit():
+        return _banks_page(import_form=form), 422
+    from quizapp.interchange import ImportFailed
+    from quizapp.interchange.common import MAX_ZIP_BYTES
+    from quizapp.services import interchange
+
+    raw = form.file.data.read(MAX_ZIP_BYTES + 1)
+    try:
+        result, _ = interchange.import_file(_me(), form.format.data, raw, bank_id=form.bank_id.data,
+                                            title=form.title.data)
+        draft = authoring.save_draft(_me(), result.yaml)
+    except ImportFailed as failed:
+        problems = [f"{p.item}: {p.message}" if p.item else f"Line {p.line}, column {p.column}: {p.message}"
+                    for p in failed.problems]
+        return _banks_page(import_form=form, import_problems=problems), 422
+    except ServiceError as error:
+        return _banks_page(import_form=form, import_problems=[error.message]), 422
+    count = len(result.data["questions"])
+    flash(f"{count} question{'s' if count != 1 else ''} imported as a draft: check each one, write "
+          "the explanations the file did not have, then publish it.", "success")
+    for note in result.notes[:SHOWN_NOTES]:
+        flash(f"Not kept as it was: {note}", "warning")
+    if len(result.notes) > SHOWN_NOTES:
+        flash(f"And {len(result.notes) - SHOWN_NOTES} more changes like these.", "warning")
+    return redirect(url_for("teach.draft", draft_id=draft.id), code=303)
 
 
 # -- the editor -------------------------------------------------------------------------------------
@@ -319,7 +366,45 @@ def bank(bank_id: str) -> str:
     found = _or_404(authoring.readable_bank, me, bank_id)
     questions = [teacher_view(found.source_id, v.content) for v in quiz_service.current_versions(found.id)]
     return render_template("teach/bank.html", bank=found, questions=questions,
-                           mine=found.owner_id == me.id, draft=authoring.draft_for(me, found.id))
+                           mine=found.owner_id == me.id, draft=authoring.draft_for(me, found.id),
+                           exports=EXPORTS, export_notes=_export_notes(found))
+
+
+EXPORTS = {
+    "gift": "Moodle (GIFT)",
+    "qti21": "QTI 2.1 package",
+    "canvas": "Canvas (QTI 1.2)",
+}
+
+
+def _export_notes(bank: Bank) -> dict[str, list[str]]:
+    """For each format, what it cannot hold of this bank, to say so beside its link."""
+    from quizapp.interchange import export_bank
+
+    try:
+        checked = authoring.check_yaml(authoring.source_of(bank), f"{bank.id}.yaml")
+    except NotFound:
+        return {}
+    if checked.bank is None:
+        return {}
+    return {fmt: [str(n) for n in export_bank(checked.bank.bank, fmt).notes] for fmt in EXPORTS}
+
+
+@bp.get("/banks/<bank_id>/export/<fmt>")
+def export(bank_id: str, fmt: str) -> Response:
+    from quizapp.services import interchange
+
+    if fmt not in EXPORTS:
+        abort(404)
+    try:
+        exported = interchange.export(_me(), bank_id, fmt)
+    except NotFound:
+        abort(404)
+    except Conflict as error:
+        abort(409, error.message)
+    response = Response(exported.content, mimetype=exported.media_type.split(";")[0])
+    response.headers["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
+    return response
 
 
 @bp.get("/banks/<bank_id>/source.yaml")

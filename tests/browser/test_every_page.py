@@ -348,7 +348,7 @@ def _pages() -> list[Spot]:
 
 PAGES = _pages()
 #: GET endpoints that are not a page for a person: files, data, and a redirect to a page.
-NOT_PAGES = {"static", "healthz", "auth.my_data", "quiz.attempt", "teach.download",
+NOT_PAGES = {"static", "healthz", "auth.my_data", "quiz.attempt", "teach.download", "teach.export",
              "classes.board_csv", "classes.grid_csv", "classes.projector_json", "games.results_csv"}
 
 

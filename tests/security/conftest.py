@@ -172,6 +172,7 @@ def url_values(world: World, endpoint: str) -> dict[str, Any]:
         "draft_id": world.draft,
         "game_id": world.game,
         "player_id": world.player,
+        "fmt": "gift",
         # the writes of authoring that only an author may make go to t1's own bank and article
         **({"bank_id": OWN_BANK} if endpoint in ("teach.edit", "api.update_bank") else {}),
         **({"article_id": OWN_ARTICLE} if endpoint == "teach.edit_article" else {}),
@@ -241,6 +242,9 @@ BODIES: dict[tuple[str, str], Callable[[World, str], dict[str, Any]]] = {
     ("teach.upload", "POST"): lambda w, a: {"data": {"file": (io.BytesIO(_bank(f"up-{a}").encode()),
                                                               "bank.yaml")},
                                             "content_type": "multipart/form-data"},
+    ("teach.import_file", "POST"): lambda w, a: {"data": {
+        "file": (io.BytesIO(b"A statement.{T}"), "quiz.gift"), "format": "gift",
+        "bank_id": f"imported-{a}", "title": "Imported"}, "content_type": "multipart/form-data"},
     ("teach.preview", "POST"): lambda w, a: {"data": {"yaml": _bank("preview"), "line": "5"}},
     ("api.create_game", "POST"): lambda w, a: {"json": {"bank_id": BANK_ID}},
     ("api.join_game", "POST"): lambda w, a: {"json": {"pin": w.pin, "nickname": f"Player {a}"}},

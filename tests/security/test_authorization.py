@@ -127,6 +127,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "teach.preview": {"POST": "login 403 403 200 200"},
     "teach.bank": {"GET": "login 403 403 200 200"},
     "teach.download": {"GET": "login 403 403 200 200"},
+    "teach.export": {"GET": "login 403 403 200 200"},  # as the YAML
+    "teach.import_file": {"POST": "login 403 403 303 303"},  # opens as a draft
     "teach.copy": {"POST": "login 403 403 303 303"},
     "teach.try_bank": {"POST": "login 403 403 303 303"},
     "teach.new_article": {"GET": "login 403 403 200 200", "POST": "login 403 403 303 303"},
