@@ -263,7 +263,8 @@ def export_command(seeds: Path | None, file: Path, fmt: str, output: Path | None
 
     report = validate_paths([file], seeds or _default_seeds())
     if not report.ok:
-        _report(report)
+        for problem in report.problems:  # standard output is the file
+            click.echo(str(problem), err=True)
         click.echo(f"{len(report.problems)} problem(s); nothing was exported", err=True)
         sys.exit(1)
     exported = export_bank(report.banks[0].bank, fmt, source=file.read_text(encoding="utf-8"))
