@@ -16,11 +16,11 @@ import time
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
-from xml.etree.ElementTree import Element, ParseError  # noqa: S405 - types only; parsing is defused
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder  # noqa: S405 - types and tree only; parsing is defused
 
 import yaml
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
+from defusedxml.ElementTree import DefusedXMLParser, fromstring
 
 from quizapp.banks.schema import Bank, Question
 
@@ -289,9 +289,18 @@ def read_zip(data: bytes) -> dict[str, bytes]:
     return files
 
 
-def parse_xml(data: bytes, name: str) -> Element:
-    """An XML document read with no entities, no DTD and no external references."""
+def parse_xml(data: bytes, name: str, *, comments: bool = False) -> Element:
+    """An XML document read with no entities, no DTD and no external references.
+
+    With ``comments``, the comments inside the root element are kept in the tree (as
+    ``xml.etree.ElementTree.Comment`` nodes), for readers of a metadata comment.
+    """
     try:
+        if comments:
+            parser = DefusedXMLParser(target=TreeBuilder(insert_comments=True), forbid_dtd=True,
+                                      forbid_entities=True, forbid_external=True)
+            parser.feed(data)
+            return parser.close()
         return fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
         raise ImportFailed([SourceProblem(
