@@ -22,7 +22,7 @@ import yaml
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser, fromstring
 
-from quizapp.banks.schema import Bank, Question
+from quizapp.banks.schema import SLUG_PATTERN, Bank, Question
 
 MAX_TEXT_BYTES = 1024 * 1024  # a GIFT file, as a bank file
 MAX_ZIP_BYTES = 5 * 1024 * 1024  # a package as uploaded
@@ -196,7 +196,8 @@ def unique_ids(questions: list[dict[str, Any]]) -> None:
     """Give every question a distinct slug id, keeping ids that already are."""
     seen: set[str] = set()
     for number, question in enumerate(questions, start=1):
-        base = slug(str(question.get("id") or ""), f"q{number}")
+        given = str(question.get("id") or "")
+        base = given if re.fullmatch(SLUG_PATTERN, given) else slug(given, f"q{number}")
         candidate, n = base, 2
         while candidate in seen:
             suffix = f"-{n}"
