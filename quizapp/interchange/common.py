@@ -16,13 +16,13 @@ import time
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
-from xml.etree.ElementTree import Element, ParseError  # noqa: S405 - types only; parsing is defused
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder  # noqa: S405 - types and tree only; parsing is defused
 
 import yaml
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
+from defusedxml.ElementTree import DefusedXMLParser, fromstring
 
-from quizapp.banks.schema import Bank, Question
+from quizapp.banks.schema import SLUG_PATTERN, Bank, Question
 
 MAX_TEXT_BYTES = 1024 * 1024  # a GIFT file, as a bank file
 MAX_ZIP_BYTES = 2 * 1024 * 1024  # a package as uploaded (the server takes 2 MiB requests)
@@ -196,7 +196,8 @@ def unique_ids(questions: list[dict[str, Any]]) -> None:
     """Give every question a distinct slug id, keeping ids that already are."""
     seen: set[str] = set()
     for number, question in enumerate(questions, start=1):
-        base = slug(str(question.get("id") or ""), f"q{number}")
+        given = str(question.get("id") or "")
+        base = given if re.fullmatch(SLUG_PATTERN, given) else slug(given, f"q{number}")
         candidate, n = base, 2
         while candidate in seen:
             suffix = f"-{n}"
@@ -289,9 +290,18 @@ def read_zip(data: bytes) -> dict[str, bytes]:
     return files
 
 
-def parse_xml(data: bytes, name: str) -> Element:
-    """An XML document read with no entities, no DTD and no external references."""
+def parse_xml(data: bytes, name: str, *, comments: bool = False) -> Element:
+    """An XML document read with no entities, no DTD and no external references.
+
+    With ``comments``, the comments inside the root element are kept in the tree (as
+    ``xml.etree.ElementTree.Comment`` nodes), for readers of a metadata comment.
+    """
     try:
+        if comments:
+            parser = DefusedXMLParser(target=TreeBuilder(insert_comments=True), forbid_dtd=True,
+                                      forbid_entities=True, forbid_external=True)
+            parser.feed(data)
+            return parser.close()
         return fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
         raise ImportFailed([SourceProblem(

@@ -1,0 +1,269 @@
+"""Canvas classic quizzes (QTI 1.2): round trips, the shape Canvas exports, Canvas's own files, bad input.
+
+The shape followed is Canvas's quiz export (canvas-lms ``lib/cc/qti/qti_items.rb``,
+``qti_generator.rb``): ``questestinterop`` > ``assessment`` > ``section
+ident="root_section"`` > ``item``, each with ``question_type`` and
+``points_possible`` fields, ``response_lid ident="response1"`` (choices) or
+``response_str``/``render_fib`` (typed answers), ``setvar SCORE`` 100 for the key,
+``itemfeedback general_fb`` / ``<answer id>_fb``; the manifest's
+``imsqti_xmlv1p2`` resource depends on ``assessment_meta.xml``.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from quizapp.banks.schema import Bank
+from quizapp.interchange import ImportFailed, export_bank, import_bank
+from quizapp.interchange import canvas as canvas_format
+from quizapp.interchange.common import Deadline, parse_xml
+from quizapp.interchange.xmltext import local
+from quizapp.scoring import score
+from tests.interchange.qtihelp import BILLION_LAUGHS, EXTERNAL_ENTITY, fixture_bank, make_zip, unzip
+from tests.interchange.strategies import TYPES, assert_scores_alike, banks, responses
+
+Q = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
+GOLDEN = Path(__file__).resolve().parent.parent / "fixtures" / "interchange" / "all-types.canvas"
+
+
+def round_trip(bank: Bank) -> Bank:
+    result = import_bank(export_bank(bank, "canvas").content, "canvas", bank_id=bank.id, title=bank.title)
+    return Bank.model_validate(result.data)
+
+
+def _assessment(bank: Bank) -> Any:
+    files = unzip(canvas_format.write(bank).content)
+    name = next(n for n in files if n.endswith(".xml") and "/" in n and "assessment_meta" not in n)
+    return parse_xml(files[name], name, comments=True)
+
+
+def _items(bank: Bank) -> dict[str, Any]:
+    return {item.get("title"): item for item in _assessment(bank).iter(f"{Q}item")}
+
+
+def _fields(item: Any) -> dict[str, str]:
+    return {f.find(f"{Q}fieldlabel").text: f.find(f"{Q}fieldentry").text
+            for f in item.iter(f"{Q}qtimetadatafield")}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(banks(TYPES))
+def test_round_trip_scores_every_response_alike(bank: Bank) -> None:
+    """Export -> import scores every response the same for every type; ordering comes back as ordering
+    through its metadata comment (Canvas itself holds it as item -> position matching)."""
+    after = round_trip(bank)
+    assert_scores_alike(bank, after)
+    assert [q.type for q in after.questions] == [q.type for q in bank.questions]
+
+
+def test_round_trip_of_the_fixture_keeps_every_key() -> None:
+    """Metadata comment and general_fb bring back everything format 1 holds."""
+    bank = fixture_bank()
+    assert round_trip(bank).model_dump(exclude={"id", "title"}) == bank.model_dump(exclude={"id", "title"})
+
+
+def test_written_package_is_deterministic_and_matches_the_golden_files() -> None:
+    """Same bank, same bytes; regenerate with ``python -m tests.interchange.test_canvas``."""
+    content = canvas_format.write(fixture_bank()).content
+    assert content == canvas_format.write(fixture_bank()).content
+    files = unzip(content)
+    golden = {str(p.relative_to(GOLDEN)): p.read_bytes() for p in sorted(GOLDEN.rglob("*.xml"))}
+    assert sorted(files) == sorted(golden)
+    for name, data in files.items():
+        assert data.decode() == golden[name].decode(), name
+
+
+def test_question_types_are_canvas_types() -> None:
+    """Canvas question_type per type (Canvas export's qtimetadata), points_possible from points."""
+    items = _items(fixture_bank())
+    assert {title: _fields(item)["question_type"] for title, item in items.items()} == {
+        "dni": "multiple_choice_question", "curtailed": "multiple_answers_question",
+        "five-eyes-founded": "true_false_question", "analyst": "short_answer_question",
+        "year": "numerical_question", "order": "matching_question", "agencies": "matching_question"}
+    assert _fields(items["curtailed"])["points_possible"] == "3"
+
+
+def test_multiple_answers_key_is_an_and_of_picks_and_non_picks() -> None:
+    """Canvas multiple_answers_question: and(varequal right..., not(varequal wrong)...) sets SCORE 100."""
+    item = _items(fixture_bank())["curtailed"]
+    both = item.find(f".//{Q}and")
+    assert [local(c.tag) for c in both] == ["varequal", "varequal", "varequal", "not"]
+    assert item.find(f".//{Q}response_lid").get("rcardinality") == "Multiple"
+
+
+def test_numeric_is_exact_or_within_margin() -> None:
+    """Canvas numerical_question, exact answer with margin: or(varequal, and(vargte, varlte))."""
+    bank = Bank.model_validate({"format": 1, "id": "n", "title": "N", "questions": [
+        {"id": "pi", "type": "numeric", "prompt": "Pi?", "explanation": "E", "answer": 3.14,
+         "tolerance": 0.01}]})
+    item = _items(bank)["pi"]
+    assert [(local(e.tag), e.text) for e in item.find(f".//{Q}or").iter() if e.text and e.text.strip()] == [
+        ("varequal", "3.14"), ("vargte", "3.13"), ("varlte", "3.15")]
+    assert item.find(f".//{Q}render_fib").get("fibtype") == "Decimal"
+
+
+def test_matching_scores_per_pair_with_distractors() -> None:
+    """Canvas matching_question: one response_lid per left, every right (and distractor) a label,
+    SCORE Add 100/n per right pair."""
+    item = _items(fixture_bank())["agencies"]
+    lids = item.findall(f".//{Q}response_lid")
+    assert len(lids) == 2 and len(lids[0].findall(f".//{Q}response_label")) == 3
+    assert [s.text for s in item.iter(f"{Q}setvar")] == ["50.00", "50.00"]
+    assert {s.get("action") for s in item.iter(f"{Q}setvar")} == {"Add"}
+
+
+def test_ordering_becomes_item_to_position_matching_with_a_note() -> None:
+    """Canvas has no ordering type: item -> 'Position N' matching, which scores per item in place; the
+    Note says so, and that all-or-nothing ordering differs."""
+    written = canvas_format.write(fixture_bank())
+    [note] = written.notes
+    assert note.question == "order" and "all or nothing" in note.reason
+    labels = [e.text for e in _items(fixture_bank())["order"].iter(f"{Q}mattext")]
+    assert "Position 1" in labels and "Position 3" in labels
+
+
+def test_ordering_without_our_comment_reads_as_matching_scored_per_position() -> None:
+    """What Canvas itself would keep: drop our comments and the question is a matching question whose
+    per-pair score equals partial ordering's per-position score for every ordering response."""
+    bank = Bank.model_validate({"format": 1, "id": "o", "title": "O", "questions": [
+        {"id": "o", "type": "ordering", "prompt": "Order", "explanation": "E", "items": ["a", "b", "c"],
+         "partial": True}]})
+    files = unzip(canvas_format.write(bank).content)
+    stripped = {name: re.sub(rb"<!--.*?-->", b"", data, flags=re.S) for name, data in files.items()}
+    result = import_bank(make_zip(stripped), "canvas", bank_id="o", title="O")
+    [question] = Bank.model_validate(result.data).questions
+    assert question.type == "matching"
+    # full orders only: a response that leaves an item out scores 0 as ordering, per pair as matching
+    orders = [r for r in responses(bank.questions[0]) if isinstance(r, list) and sorted(r) == ["a", "b", "c"]]
+    assert orders
+    for response in orders:
+        as_pairs = {item: f"Position {n}" for n, item in enumerate(response, start=1)}
+        assert score(question, as_pairs).score == score(bank.questions[0], response).score
+
+
+def test_manifest_and_meta_are_as_canvas_exports_them() -> None:
+    """imsmanifest.xml: an imsqti_xmlv1p2 resource with a file and a dependency on the
+    learning-application-resource holding assessment_meta.xml (Canvas QTIGenerator)."""
+    files = unzip(canvas_format.write(fixture_bank()).content)
+    manifest = parse_xml(files["imsmanifest.xml"], "m")
+    resources = [e for e in manifest.iter() if local(e.tag) == "resource"]
+    assert [r.get("type") for r in resources] == [
+        "imsqti_xmlv1p2", "associatedcontent/imscc_xmlv1p1/learning-application-resource"]
+    hrefs = [e.get("href") for e in manifest.iter() if local(e.tag) == "file"]
+    assert sorted(hrefs) == sorted(n for n in files if n != "imsmanifest.xml")
+    meta = parse_xml(files[hrefs[1]], "meta")
+    assert meta.tag == "{http://canvas.instructure.com/xsd/cccv1p0}quiz"
+    assert {local(e.tag): e.text for e in meta}["points_possible"] == "9"
+
+
+# -- Canvas's own files ----------------------------------------------------------------------------
+
+CANVAS_EXPORT = """<?xml version="1.0" encoding="UTF-8"?>
+<questestinterop xmlns="http://www.imsglobal.org/xsd/ims_qtiasiv1p2">
+  <assessment ident="g1" title="Quiz">
+    <section ident="root_section">
+      <item ident="i1" title="Question">
+        <itemmetadata><qtimetadata>
+          <qtimetadatafield><fieldlabel>question_type</fieldlabel>
+            <fieldentry>multiple_choice_question</fieldentry></qtimetadatafield>
+          <qtimetadatafield><fieldlabel>points_possible</fieldlabel>
+            <fieldentry>2.0</fieldentry></qtimetadatafield>
+        </qtimetadata></itemmetadata>
+        <presentation>
+          <material><mattext texttype="text/html"
+            >&lt;div&gt;&lt;p&gt;Capital of &lt;b&gt;France&lt;/b&gt;?&lt;/p&gt;&lt;/div&gt;</mattext>
+          </material>
+          <response_lid ident="response1" rcardinality="Single"><render_choice>
+            <response_label ident="5501"><material>
+              <mattext texttype="text/plain">Lyon</mattext></material></response_label>
+            <response_label ident="5502"><material>
+              <mattext texttype="text/plain">Paris</mattext></material></response_label>
+          </render_choice></response_lid>
+        </presentation>
+        <resprocessing>
+          <outcomes><decvar maxvalue="100" minvalue="0" varname="SCORE" vartype="Decimal"/></outcomes>
+          <respcondition continue="No">
+            <conditionvar><varequal respident="response1">5502</varequal></conditionvar>
+            <setvar action="Set" varname="SCORE">100</setvar>
+            <displayfeedback feedbacktype="Response" linkrefid="correct_fb"/></respcondition>
+        </resprocessing>
+        <itemfeedback ident="correct_fb"><flow_mat><material>
+          <mattext texttype="text/html">&lt;p&gt;Yes, Paris.&lt;/p&gt;</mattext>
+        </material></flow_mat></itemfeedback>
+      </item>
+      <item ident="i2" title="Essay">
+        <itemmetadata><qtimetadata><qtimetadatafield><fieldlabel>question_type</fieldlabel>
+          <fieldentry>essay_question</fieldentry></qtimetadatafield></qtimetadata></itemmetadata>
+        <presentation><material><mattext>Discuss.</mattext></material></presentation>
+      </item>
+      <item ident="i3" title="Range">
+        <itemmetadata><qtimetadata><qtimetadatafield><fieldlabel>question_type</fieldlabel>
+          <fieldentry>numerical_question</fieldentry></qtimetadatafield></qtimetadata></itemmetadata>
+        <presentation><material><mattext>Between?</mattext></material>
+          <response_str ident="response1" rcardinality="Single"><render_fib fibtype="Decimal">
+            <response_label ident="answer1"/></render_fib></response_str></presentation>
+        <resprocessing><respcondition continue="No"><conditionvar>
+          <vargte respident="response1">1.5</vargte><varlte respident="response1">2.5</varlte></conditionvar>
+          <setvar action="Set" varname="SCORE">100</setvar></respcondition></resprocessing>
+      </item>
+    </section>
+  </assessment>
+</questestinterop>"""
+
+CANVAS_MANIFEST = """<?xml version="1.0" encoding="UTF-8"?>
+<manifest identifier="m" xmlns="http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1">
+  <resources><resource identifier="g1" type="imsqti_xmlv1p2"><file href="g1/g1.xml"/></resource></resources>
+</manifest>"""
+
+
+def test_reads_what_canvas_exports() -> None:
+    """A Canvas export: HTML prompt read as text, the key from setvar SCORE 100, points_possible 2.0,
+    correct_fb kept in the explanation (noted), an essay left out with a Note, a range answer read as
+    its middle with half its width as tolerance."""
+    package = make_zip({"imsmanifest.xml": CANVAS_MANIFEST, "g1/g1.xml": CANVAS_EXPORT})
+    imported = canvas_format.read(package, Deadline())
+    first, third = imported.questions
+    assert first["type"] == "single" and first["answer"] == "Paris" and first["choices"] == ["Lyon", "Paris"]
+    assert first["prompt"] == "Capital of France?" and first["points"] == 2
+    assert first["explanation"] == "Yes, Paris."
+    assert (third["type"], third["answer"], third["tolerance"]) == ("numeric", 2, 0.5)
+    assert [str(n) for n in imported.notes] == [
+        "question 'Question': its feedback for right and wrong answers is added to the explanation",
+        "question 'Essay': left out: Canvas's 'essay_question' has no question type here"]
+
+
+# -- bad input -------------------------------------------------------------------------------------
+
+
+def _fails(data: bytes) -> str:
+    with pytest.raises(ImportFailed) as caught:
+        import_bank(data, "canvas", bank_id="b", title="B")
+    return str(caught.value)
+
+
+def test_bad_packages_fail_with_clear_messages() -> None:
+    """No manifest, XML bombs and external entities, a malformed assessment (named), zip slip."""
+    assert "no imsmanifest.xml" in _fails(make_zip({"g1/g1.xml": CANVAS_EXPORT}))
+    assert "DTD or entities" in _fails(make_zip({"imsmanifest.xml": CANVAS_MANIFEST,
+                                                 "g1/g1.xml": BILLION_LAUGHS}))
+    assert "DTD or entities" in _fails(make_zip({"imsmanifest.xml": CANVAS_MANIFEST,
+                                                 "g1/g1.xml": EXTERNAL_ENTITY}))
+    message = _fails(make_zip({"imsmanifest.xml": CANVAS_MANIFEST, "g1/g1.xml": CANVAS_EXPORT[:400]}))
+    assert message.startswith("g1/g1.xml:") and "not well-formed" in message
+    assert "outside the package" in _fails(make_zip({"../evil.xml": "x", "imsmanifest.xml": CANVAS_MANIFEST}))
+    assert "lists no QTI 1.2" in _fails(export_bank(fixture_bank(), "qti21").content)
+
+
+if __name__ == "__main__":  # regenerate the golden files
+    with zipfile.ZipFile(io.BytesIO(canvas_format.write(fixture_bank()).content)) as archive:
+        for info in archive.infolist():
+            target = GOLDEN / info.filename
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(archive.read(info))
