@@ -56,7 +56,11 @@ class Note:
         return {"question": self.question, "reason": self.reason}
 
     def __str__(self) -> str:
-        return f"question '{self.question}': {self.reason}" if self.question else self.reason
+        if not self.question:
+            return self.reason
+        if self.question.startswith("at line "):  # a question without a name or id
+            return f"the question {self.question}: {self.reason}"
+        return f"question '{self.question}': {self.reason}"
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,7 @@ MOODLE_FRACTIONS = (1.0, 0.9, 0.8333333, 0.8, 0.75, 0.7, 0.6666667, 0.6, 0.5, 0.
 SHARES = {1: "100", 2: "50", 3: "33.33333", 4: "25", 5: "20", 6: "16.66667", 7: "14.28571",
           8: "12.5", 9: "11.11111", 10: "10"}
 WEIGHT = re.compile(r"^%(-*[0-9]{1,2}\.?[0-9]*)%")
+UNNAMED = "at line "  # how a question without a name is called in notes
 ORDER_HINT = "Match each place in the order (1 is first) to its item."
 
 
@@ -251,7 +252,8 @@ class _Reader:
 
     def error(self, raw: _Text, index: int, name: str | None, message: str) -> None:
         line, column = raw.at(index)
-        who = f"question '{name}': " if name else ""
+        # an unnamed question is known by its line, which the problem gives already
+        who = f"question '{name}': " if name and not name.startswith(UNNAMED) else ""
         self.problems.append(SourceProblem(who + message, line=line, column=column))
 
 
@@ -357,7 +359,7 @@ def _read_question(r: _Reader, comments: list[str], raw: _Text, first: int) -> d
         if end >= 0:
             name = unescape(text[2:end]).strip()
             start = end + 2
-    label = meta.get("id") or moodle_id or name or f"line {first}"
+    label = meta.get("id") or moodle_id or name or f"{UNNAMED}{first}"
     open_, close = _find(text, flags, "{", start), _find(text, flags, "}", start)
     if open_ < 0 and close < 0:
         r.notes.append(Note(label, "left out: a text without answers (a Moodle description) "

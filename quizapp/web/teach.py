@@ -149,7 +149,7 @@ def _banks_page(upload_form: BankUploadForm | None = None, import_form: BankImpo
         shared=authoring.shared_banks(me), library=authoring.library_banks(),
         articles=authoring.articles_for(me),
         upload_form=upload_form or BankUploadForm(formdata=None),
-        import_form=import_form or BankImportForm(formdata=None),
+        import_form=import_form or BankImportForm(formdata=None, prefix="import"),
         import_problems=import_problems or [],
     )
 
@@ -187,7 +187,7 @@ SHOWN_NOTES = 12
 @limit_checks()
 def import_file() -> Any:
     """A GIFT file or a QTI package, read into a new draft; what it could not keep is listed."""
-    form = BankImportForm()
+    form = BankImportForm(prefix="import")  # its fields' ids apart from the upload form's
     if not form.validate_on_submit():
         return _banks_page(import_form=form), 422
     from quizapp.interchange import ImportFailed

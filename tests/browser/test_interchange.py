@@ -48,7 +48,7 @@ def test_import_a_moodle_quiz_then_export_a_bank(page: Page, live_server: LiveSe
     broken = tmp_path / "broken.gift"
     broken.write_text("Fine?{T}\n\nBroken?{=A ~B\n")
     form = page.locator("#import")
-    form.get_by_label("File").set_input_files(str(broken))
+    form.get_by_label("File", exact=True).set_input_files(str(broken))
     form.get_by_label("Id of the new bank").fill("from-moodle")
     form.get_by_label("Title of the new bank").fill("From Moodle")
     form.get_by_role("button", name="Import as a draft").click()
@@ -60,7 +60,7 @@ def test_import_a_moodle_quiz_then_export_a_bank(page: Page, live_server: LiveSe
 
     good = tmp_path / "allies.gift"
     good.write_text(GIFT)
-    form.get_by_label("File").set_input_files(str(good))
+    form.get_by_label("File", exact=True).set_input_files(str(good))
     form.get_by_role("button", name="Import as a draft").click()
     expect(page.get_by_text("2 questions imported as a draft")).to_be_visible()
     expect(page.get_by_text("left out: essay questions are marked by hand")).to_be_visible()

@@ -52,7 +52,7 @@ def test_a_broken_gift_file_prints_every_problem_at_its_line(tmp_path: Path) -> 
     broken.write_text("Fine?{T}\n\nBroken?{=A ~B\n\nMatch.{=a -> b =c d}\n")
     result = run("import", str(broken), "--format", "gift", "--id", "x", "--title", "X")
     assert result.exit_code == 1
-    assert f"{broken}:3:8: question 'line 3': '{{' is never closed" in result.stderr
+    assert f"{broken}:3:8: '{{' is never closed" in result.stderr
     assert f"{broken}:5:" in result.stderr and "no '->'" in result.stderr
     assert "2 problem(s); nothing was imported" in result.stderr
     assert "Traceback" not in result.output

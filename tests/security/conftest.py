@@ -243,8 +243,9 @@ BODIES: dict[tuple[str, str], Callable[[World, str], dict[str, Any]]] = {
                                                               "bank.yaml")},
                                             "content_type": "multipart/form-data"},
     ("teach.import_file", "POST"): lambda w, a: {"data": {
-        "file": (io.BytesIO(b"A statement.{T}"), "quiz.gift"), "format": "gift",
-        "bank_id": f"imported-{a}", "title": "Imported"}, "content_type": "multipart/form-data"},
+        "import-file": (io.BytesIO(b"A statement.{T}"), "quiz.gift"), "import-format": "gift",
+        "import-bank_id": f"imported-{a}", "import-title": "Imported"},
+        "content_type": "multipart/form-data"},
     ("teach.preview", "POST"): lambda w, a: {"data": {"yaml": _bank("preview"), "line": "5"}},
     ("api.create_game", "POST"): lambda w, a: {"json": {"bank_id": BANK_ID}},
     ("api.join_game", "POST"): lambda w, a: {"json": {"pin": w.pin, "nickname": f"Player {a}"}},
