@@ -120,7 +120,7 @@ class Student:
         assignment: Assignment = classes_service.create_assignment(room, BANK_ID)
         self.values = {"class_id": room.id, "assignment_id": assignment.id, "account_id": account.id,
                        "bank_id": BANK_ID, "article_id": "allies-intelligence-sharing",
-                       "draft_id": 1, "game_id": 1, "player_id": 1}
+                       "draft_id": 1, "game_id": 1, "player_id": 1, "fmt": "gift"}
         self.token = accounts.issue_token(account)
         page = app.test_client()
         assert page.post("/login", data={"username": "stu.dent", "password": PASSWORD}).status_code == 303
