@@ -159,11 +159,11 @@ def test_load_twice_changes_nothing_the_second_time(app, tmp_path: Path) -> None
     runner = app.test_cli_runner()
     first = runner.invoke(args=["load", "--seeds", str(SEEDS), str(ROOT / "questions")])
     assert first.exit_code == 0, first.output
-    assert "banks: 3 new" in first.output
+    assert "banks: 4 new" in first.output
     second = runner.invoke(args=["load", "--seeds", str(SEEDS), str(ROOT / "questions")])
     assert second.exit_code == 0, second.output
     assert "nothing changed" in second.output
-    assert "banks: 0 unchanged" not in second.output and "banks: 3 unchanged" in second.output
+    assert "banks: 0 unchanged" not in second.output and "banks: 4 unchanged" in second.output
 
 
 def test_load_of_an_invalid_file_changes_nothing(app, tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from quizapp.services.accounts import authenticate
 def test_prepare_loads_the_banks_and_makes_one_teacher_with_a_one_time_password(app) -> None:
     lines = prepare(app)
     assert {b.id for b in db.session.execute(select(Bank)).scalars()} == {
-        "who-is-who", "what-happened", "reading-the-news"}
+        "who-is-who", "what-happened", "reading-the-news", "weighing-the-story"}
     created = [line for line in lines if "teacher account" in line]
     assert len(created) == 1
     password = created[0].split("one-time password ")[1].split()[0]
@@ -25,7 +25,7 @@ def test_prepare_loads_the_banks_and_makes_one_teacher_with_a_one_time_password(
     assert teacher is not None and teacher.is_teacher and teacher.must_change_password
     again = prepare(app)
     assert not [line for line in again if "teacher account" in line]
-    assert "questions: 3 bank(s) loaded (no changes)" in again
+    assert "questions: 4 bank(s) loaded (no changes)" in again
     assert len(db.session.execute(select(Account)).scalars().all()) == 1
 
 

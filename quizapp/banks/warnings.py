@@ -108,15 +108,16 @@ def _choice_warnings(bank: Bank) -> Found:
                 )
 
 
+def answer_is_longest(question: SingleQuestion) -> bool:
+    """Whether the key is longer than every other choice: only then does it give itself away."""
+    return all(len(question.answer) > len(c) for c in question.choices if c != question.answer)
+
+
 def _longest_choice(bank: Bank) -> Found:
     singles = [q for q in bank.questions if isinstance(q, SingleQuestion)]
     if len(singles) < PATTERN_MIN_QUESTIONS:
         return
-    # only a key longer than every other choice gives itself away
-    longest = [
-        q.id for q in singles
-        if all(len(q.answer) > len(c) for c in q.choices if c != q.answer)
-    ]  # fmt: skip
+    longest = [q.id for q in singles if answer_is_longest(q)]
     if len(longest) * 2 > len(singles):
         yield ("id",), (
             f"bank '{bank.id}': in {len(longest)} of its {len(singles)} single questions the "
