@@ -380,16 +380,15 @@ def _scoring_conditions(item: Element) -> list[Element]:
 def _positive_equals(node: Element) -> list[Element]:
     """varequal elements under ``node`` that are not inside a <not>."""
     found = []
-
-    def walk(elem: Element) -> None:
-        for sub in elem:
-            if local(sub.tag) == "not":
-                continue
-            if local(sub.tag) == "varequal":
-                found.append(sub)
-            walk(sub)
-
-    walk(node)
+    todo = list(reversed(node))  # an explicit stack: no nesting can exhaust Python's stack
+    while todo:
+        sub = todo.pop()
+        name = local(sub.tag)
+        if name == "not":
+            continue
+        if name == "varequal":
+            found.append(sub)
+        todo.extend(reversed(sub))
     return found
 
 

@@ -150,10 +150,21 @@ def blocks(node: Element, skip: frozenset[str] = frozenset(),
             found.append(text)
         current.clear()
 
-    def walk(elem: Element, top: bool) -> None:
+    # an explicit stack, not recursion: no depth of nesting can exhaust Python's stack
+    # (each entry: an element to enter, a tail to add, or None to end a block)
+    todo: list[tuple[Element, bool] | str | None] = [(node, True)]
+    while todo:
+        step = todo.pop()
+        if step is None:
+            flush()
+            continue
+        if isinstance(step, str):
+            current.append(step)
+            continue
+        elem, top = step
         name = local(elem.tag)
         if not top and (name in skip or not name):
-            return
+            continue
         if inline and name in inline:
             current.append(inline[name])
         elif name == "br":
@@ -163,14 +174,12 @@ def blocks(node: Element, skip: frozenset[str] = frozenset(),
             if is_block:
                 flush()
             current.append(elem.text or "")
+            later: list[tuple[Element, bool] | str | None] = []
             for sub in elem:
-                walk(sub, False)
-                current.append(sub.tail or "")
+                later += [(sub, False), sub.tail or ""]
             if is_block:
-                flush()
-            return
-
-    walk(node, True)
+                later.append(None)
+            todo.extend(reversed(later))
     flush()
     return found
 

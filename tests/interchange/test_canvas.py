@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import io
 import re
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree as ET  # noqa: S405 - building a tree only
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -259,6 +261,19 @@ def test_bad_packages_fail_with_clear_messages() -> None:
     assert message.startswith("g1/g1.xml:") and "not well-formed" in message
     assert "outside the package" in _fails(make_zip({"../evil.xml": "x", "imsmanifest.xml": CANVAS_MANIFEST}))
     assert "lists no QTI 1.2" in _fails(export_bank(fixture_bank(), "qti21").content)
+
+
+def test_a_deeply_nested_condition_needs_no_recursion() -> None:
+    """The walk for the answers a condition accepts is iterative: conditions far deeper than Python's
+    recursion limit are read (varequal in document order, none under a <not>)."""
+    depth = sys.getrecursionlimit() * 5
+    root = node = ET.Element(f"{Q}conditionvar")
+    for n in range(depth):
+        ET.SubElement(node, f"{Q}varequal").text = str(n)
+        ET.SubElement(ET.SubElement(node, f"{Q}not"), f"{Q}varequal").text = "no"
+        node = ET.SubElement(node, f"{Q}and")
+    found = canvas_format._positive_equals(root)
+    assert [v.text for v in found] == [str(n) for n in range(depth)]
 
 
 if __name__ == "__main__":  # regenerate the golden files

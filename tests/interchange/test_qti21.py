@@ -13,9 +13,11 @@ from __future__ import annotations
 import io
 import os
 import re
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree as ET  # noqa: S405 - building a tree only
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -23,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from quizapp.banks.schema import Bank
 from quizapp.interchange import ImportFailed, export_bank, import_bank, qti21
 from quizapp.interchange.common import MAX_MEMBER_BYTES, MAX_ZIP_BYTES, Deadline, parse_xml
-from quizapp.interchange.xmltext import children, comments, descendants, local
+from quizapp.interchange.xmltext import blocks, children, comments, descendants, local, text_of
 from quizapp.scoring import score
 from tests.interchange.qtihelp import (
     BILLION_LAUGHS,
@@ -474,6 +476,21 @@ def test_deadline_stops_a_slow_import() -> None:
     data = qti21.write(fixture_bank()).content
     with pytest.raises(ImportFailed, match="took longer than"):
         qti21.read(data, Deadline(seconds=-1))
+
+
+def test_text_of_a_deeply_nested_element_needs_no_recursion() -> None:
+    """The text walker is iterative: a tree far deeper than Python's recursion limit is read in order,
+    whatever limit the XML parser puts on depth."""
+    depth = sys.getrecursionlimit() * 5
+    root = leaf = ET.Element("div")
+    for _ in range(depth):
+        leaf = ET.SubElement(leaf, "span")
+        leaf.tail = "t"
+    leaf = ET.SubElement(leaf, "p")
+    leaf.text = "deep"
+    ET.SubElement(leaf, "br").tail = "line"
+    assert blocks(root) == ["deep\nline", "t" * depth]
+    assert text_of(root, frozenset({"span"})) == "t"
 
 
 def test_the_key_scores_full_points_after_a_round_trip() -> None:
