@@ -26,12 +26,15 @@ from quizapp.banks.schema import SLUG_PATTERN, Bank, Question
 
 MAX_TEXT_BYTES = 1024 * 1024  # a GIFT file, as a bank file
 MAX_ZIP_BYTES = 2 * 1024 * 1024  # a package as uploaded (the server takes 2 MiB requests)
-MAX_ZIP_MEMBERS = 1000
+MAX_ZIP_MEMBERS = 1010  # a package of the most questions, with its manifest
 MAX_MEMBER_BYTES = 2 * 1024 * 1024  # one file, unpacked
 MAX_UNPACKED_BYTES = 20 * 1024 * 1024  # every file, unpacked
 MAX_RATIO = 100  # unpacked size over packed size, per member: more is a compression bomb
 MAX_SECONDS = 5.0  # an import that takes longer stops
 MAX_QUESTIONS = 1000
+MAX_ANSWERS = 50  # choices, answers or pairs in one question (a bank takes at most 10 choices)
+MAX_PROBLEMS = 100  # problems listed for one file; the rest are counted
+MAX_DEPTH = 100  # elements inside one another in an XML document
 
 META_PREFIX = "quizapp:"
 BANK_META_PREFIX = "quizapp-bank:"
@@ -82,10 +85,17 @@ class SourceProblem:
 
 
 class ImportFailed(Exception):
-    """The file cannot be read as its format; ``problems`` says where and why."""
+    """The file cannot be read as its format; ``problems`` says where and why.
+
+    At most :data:`MAX_PROBLEMS` are kept, the last of them counting the rest.
+    """
 
     def __init__(self, problems: list[SourceProblem]) -> None:
-        super().__init__("; ".join(str(p) for p in problems))
+        if len(problems) > MAX_PROBLEMS:
+            more = len(problems) - MAX_PROBLEMS + 1
+            problems = [*problems[:MAX_PROBLEMS - 1],
+                        SourceProblem(f"and {more:,} more problems like these", line=problems[-1].line)]
+        super().__init__("; ".join(str(p) for p in problems[:5]))
         self.problems = problems
 
 
@@ -151,7 +161,45 @@ def read_meta(text: str, prefix: str = META_PREFIX) -> dict[str, Any] | None:
         value = json.loads(text[len(prefix):])
     except ValueError:
         return None
-    return value if isinstance(value, dict) else None
+    if not isinstance(value, dict):
+        return None
+    # a comment anyone can edit: keep only the keys, and only of the types, that quizapp writes
+    return {key: item for key, item in value.items() if key in META_TYPES and META_TYPES[key](item)}
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= 10_000
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < 1e9
+
+
+def _date(value: Any) -> bool:
+    return isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value) is not None
+
+
+def _evidence(value: Any) -> bool:
+    return (isinstance(value, dict) and set(value) <= {"paragraph", "quote"}
+            and isinstance(value.get("paragraph"), int) and not isinstance(value.get("paragraph"), bool)
+            and 0 < value["paragraph"] < 100_000 and ("quote" not in value or _text(value["quote"])))
+
+
+def _settings(value: Any) -> bool:
+    keys = {"shuffle_choices", "time_limit_seconds", "max_attempts"}
+    return (isinstance(value, dict) and set(value) <= keys
+            and all(isinstance(v, bool) if k == "shuffle_choices" else isinstance(v, int)
+                    and not isinstance(v, bool) and v > 0 for k, v in value.items()))
+
+
+#: what a metadata comment may hold, key by key (bank and question keys together)
+META_TYPES: dict[str, Any] = {
+    "id": _text, "type": _text, "points": _number, "skill": _text, "difficulty": _text,
+    "as_of": _date, "review_by": _date, "evidence": _evidence,
+    "exact": lambda v: isinstance(v, bool), "partial": lambda v: isinstance(v, bool),
+    "description": _text, "source": _text, "settings": _settings,
+    "tags": lambda v: isinstance(v, list) and len(v) <= 100 and all(_text(t) for t in v),
+}
 
 
 def evidence_words(evidence: dict[str, Any] | None) -> str:
@@ -305,8 +353,8 @@ def parse_xml(data: bytes, name: str, *, comments: bool = False) -> Element:
             parser = DefusedXMLParser(target=TreeBuilder(insert_comments=True), forbid_dtd=True,
                                       forbid_entities=True, forbid_external=True)
             parser.feed(data)
-            return parser.close()
-        return fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+            root = parser.close()
+        root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
         raise ImportFailed([SourceProblem(
             "the XML declares a DTD or entities, which are refused", item=name)]) from None
@@ -314,6 +362,19 @@ def parse_xml(data: bytes, name: str, *, comments: bool = False) -> Element:
         line, column = getattr(error, "position", (1, 0))
         raise ImportFailed([SourceProblem(f"not well-formed XML ({error})", line=line,
                                           column=column + 1, item=name)]) from None
+    _shallow(root, name)
+    return root
+
+
+def _shallow(root: Element, name: str) -> None:
+    """Refuse a document nested deeper than :data:`MAX_DEPTH` (walked without recursion)."""
+    pending = [(root, 1)]
+    while pending:
+        element, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            raise ImportFailed([SourceProblem(
+                f"elements are nested more than {MAX_DEPTH} deep, which no question needs", item=name)])
+        pending.extend((child, depth + 1) for child in element)
 
 
 def write_zip(files: dict[str, bytes]) -> bytes:

@@ -44,6 +44,8 @@ from quizapp.banks.schema import (
 )
 from quizapp.interchange.common import (
     BANK_META_PREFIX,
+    MAX_ANSWERS,
+    MAX_QUESTIONS,
     Deadline,
     Imported,
     ImportFailed,
@@ -107,6 +109,9 @@ def write(bank: Bank) -> Written:
         block = _write_question(question, notes)
         if block:
             lines += [*block, ""]
+    if any(isinstance(q, ShortQuestion) and not q.exact for q in bank.questions):
+        notes.append(Note(None, "Moodle compares a short answer exactly, apart from case: a response "
+                                "with a typo or a leading 'the', which scores here, scores 0 there"))
     # what GIFT could not hold, said in the file too
     lines[2:2] = [f"// Note: {note}" for note in notes]
     return Written("\n".join(lines).encode("utf-8"), notes)
@@ -224,18 +229,25 @@ def _split(text: str, flags: list[bool], seps: str) -> list[tuple[int, str]]:
     return pieces
 
 
-def _with_format(raw: str, notes: list[str]) -> str:
-    """Moodle's ``parse_text_with_format``: a leading [format] taken off; HTML made plain text."""
+def _format_of(raw: str, default: str = "moodle") -> tuple[str, str]:
+    """Moodle's ``parse_text_with_format``: the text's own [format] if it starts with one, else
+    ``default`` (answers and feedback take their question's format); and the text without it."""
     text = raw.strip()
-    fmt = None
     if text.startswith("["):
         end = text.find("]")
         if end > 0 and text[1:end] in FORMATS:
-            fmt, text = text[1:end], text[end + 1:]
+            return text[1:end], text[end + 1:]
+    return default, text
+
+
+def _with_format(raw: str, notes: list[str], default: str = "moodle") -> str:
+    """A GIFT text as quizapp keeps it: format taken off, escapes read, HTML made plain text."""
+    fmt, text = _format_of(raw, default)
     text = unescape(text).strip()
     if fmt == "html":
-        plain = html.unescape(re.sub(r"<br\s*/?>|</p>", "\n", text))
-        plain = re.sub(r"<[^>]+>", "", plain).strip()
+        # tags out first, then entities: "3 &lt; x" is text, not the start of a tag
+        plain = re.sub(r"<[^>]*>", "", re.sub(r"<br\s*/?>|</p>", "\n", text))
+        plain = html.unescape(plain).strip()
         if plain != text:
             notes.append("HTML was turned into plain text")
         text = plain
@@ -247,8 +259,10 @@ class _Reader:
     deadline: Deadline
     problems: list[SourceProblem] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
-    categories: list[str] = field(default_factory=list)
+    categories: dict[str, None] = field(default_factory=dict)  # in order, without repeats
     bank: dict[str, Any] = field(default_factory=dict)
+    fmt: str = "moodle"  # the current question's text format, which its answers take
+    short_answers: int = 0  # read from a file without quizapp's comments, so made exact
 
     def error(self, raw: _Text, index: int, name: str | None, message: str) -> None:
         line, column = raw.at(index)
@@ -314,17 +328,23 @@ def read(content: bytes, deadline: Deadline) -> Imported:
         question = _read_question(reader, comments, raw, first)
         if question is not None:
             questions.append(question)
+            if len(questions) > MAX_QUESTIONS:
+                raise ImportFailed([SourceProblem(
+                    f"the file holds more than {MAX_QUESTIONS:,} questions: split it", line=first)])
     if reader.problems:
         raise ImportFailed(reader.problems)
     if reader.categories and not (reader.bank and len(reader.categories) == 1):
         # (a file quizapp wrote has one category, the bank's id, and carries its tags itself)
         tags = list(reader.bank.get("tags") or [])
         tags += [c for c in reader.categories if c not in tags]
+        reader.notes.append(Note(None, "Moodle's categories became the bank's tags: "
+                                 + ", ".join(reader.categories)))
         reader.bank["tags"] = tags
-        if len(reader.categories) > 1:
-            reader.notes.append(Note(None, "the file has several categories ("
-                                     + ", ".join(reader.categories)
-                                     + "); a bank has none, so their names are in its tags"))
+    if reader.short_answers:
+        reader.notes.append(Note(None, f"{reader.short_answers} short answer question(s) were made "
+                                 "'exact: true': like Moodle, they forgive no typo (case, spacing, "
+                                 "punctuation and a leading 'the' are still ignored here); take "
+                                 "'exact' out to forgive one"))
     return Imported(questions, reader.bank, reader.notes)
 
 
@@ -342,8 +362,8 @@ def _read_question(r: _Reader, comments: list[str], raw: _Text, first: int) -> d
     text, flags = raw.text, raw.escaped()
     if text.startswith("$CATEGORY:"):
         category = _category(text[len("$CATEGORY:"):])
-        if category and category not in r.categories:
-            r.categories.append(category)
+        if category:
+            r.categories.setdefault(category, None)
         return None
     meta: dict[str, Any] = {}
     moodle_id = tags = None
@@ -356,9 +376,10 @@ def _read_question(r: _Reader, comments: list[str], raw: _Text, first: int) -> d
     name = None
     if text.startswith("::"):
         end = _find(text, flags, "::", 2)
+        # Moodle drops the opening "::" even when no "::" closes the name
+        start = 2 if end < 0 else end + 2
         if end >= 0:
             name = unescape(text[2:end]).strip()
-            start = end + 2
     label = meta.get("id") or moodle_id or name or f"{UNNAMED}{first}"
     open_, close = _find(text, flags, "{", start), _find(text, flags, "}", start)
     if open_ < 0 and close < 0:
@@ -371,8 +392,9 @@ def _read_question(r: _Reader, comments: list[str], raw: _Text, first: int) -> d
         r.error(raw, at, label, f"{what}: write the answers between braces, and escape a brace in a "
                                 "text as \\{ or \\}")
         return None
-    after = text[close + 1:].strip()
-    prompt_raw = text[start:open_] + ("_____" + text[close + 1:] if after else "")
+    # Moodle: a "missing word" blank unless the whole text ends with a closing brace
+    ends_with_brace = text.endswith("}") and not flags[-1]
+    prompt_raw = text[start:open_] + ("" if ends_with_brace else "_____") + text[close + 1:]
     answers = text[open_ + 1:close]
     aflags = flags[open_ + 1:close]
     general = ""
@@ -380,8 +402,9 @@ def _read_question(r: _Reader, comments: list[str], raw: _Text, first: int) -> d
     if gf >= 0:
         general, answers, aflags = answers[gf + 4:], answers[:gf], aflags[:gf]
     text_notes: list[str] = []
+    r.fmt = _format_of(prompt_raw)[0]
     prompt = _with_format(prompt_raw, text_notes)
-    feedback_text = _with_format(general, text_notes) if general.strip() else ""
+    feedback_text = _with_format(general, text_notes, r.fmt) if general.strip() else ""
     body = answers.strip()
     lead = len(answers) - len(answers.lstrip())
     bflags = aflags[lead:lead + len(body)]
@@ -399,6 +422,9 @@ def _read_question(r: _Reader, comments: list[str], raw: _Text, first: int) -> d
         return None
     if meta.get("type") == "ordering" and kind == "matching":
         found = _as_ordering(found)
+    if found["type"] == "short" and not meta:
+        found["exact"] = True  # as Moodle compares: no typo forgiven
+        r.short_answers += 1
     explanation = explanation_from(feedback_text, meta)
     extra = found.pop("_explanation_extra", "")
     found["explanation"] = f"{explanation}\n\n{extra}" if extra else explanation
@@ -428,6 +454,14 @@ def _kind(body: str, flags: list[bool]) -> str:
     return "true_false" if check in ("T", "TRUE", "F", "FALSE") else "short"
 
 
+def _too_many(r: _Reader, raw: _Text, base: int, label: str, pieces: list[tuple[int, str]]) -> bool:
+    if len(pieces) <= MAX_ANSWERS:
+        return False
+    r.error(raw, base, label, f"{len(pieces):,} answers: a question here takes at most 10 choices "
+                              f"(and no file more than {MAX_ANSWERS} answers to one question)")
+    return True
+
+
 def _weight(piece: str) -> tuple[float | None, str]:
     found = WEIGHT.match(piece)
     if not found:
@@ -452,7 +486,10 @@ def _read_choice(r: _Reader, raw: _Text, base: int, body: str, flags: list[bool]
                  q: dict[str, Any], meta: dict[str, Any], notes: list[str]) -> dict[str, Any] | None:
     single = _find(body, flags, "=") >= 0
     choices: list[tuple[str, float, str]] = []
-    for at, piece in _split(body, flags, "~="):
+    pieces = _split(body, flags, "~=")
+    if _too_many(r, raw, base, label, pieces):
+        return None
+    for at, piece in pieces:
         piece = piece.strip()
         if not piece:
             continue
@@ -471,7 +508,7 @@ def _read_choice(r: _Reader, raw: _Text, base: int, body: str, flags: list[bool]
                     return None
                 weight, piece = found, rest
         text, feedback = _comment(piece)
-        choices.append((_with_format(text, notes), weight, _with_format(feedback, notes)))
+        choices.append((_with_format(text, notes, r.fmt), weight, _with_format(feedback, notes, r.fmt)))
     if len(choices) < 2:
         r.error(raw, base, label, "a choice question needs at least two answers")
         return None
@@ -510,8 +547,8 @@ def _read_true_false(r: _Reader, raw: _Text, base: int, body: str, flags: list[b
     parts = [p for _, p in _split(body, flags, "#")]
     q["type"] = "true_false"
     q["answer"] = parts[0].strip() in ("T", "TRUE")
-    wrong = _with_format(parts[1][1:], notes) if len(parts) > 1 else ""
-    right = _with_format("".join(parts[2:])[1:], notes) if len(parts) > 2 else ""
+    wrong = _with_format(parts[1][1:], notes, r.fmt) if len(parts) > 1 else ""
+    right = _with_format("".join(parts[2:])[1:], notes, r.fmt) if len(parts) > 2 else ""
     extra = [f"{what}: {text}" for what, text in (("To a wrong answer", wrong), ("To a right answer", right))
              if text]
     if extra:
@@ -523,7 +560,10 @@ def _read_true_false(r: _Reader, raw: _Text, base: int, body: str, flags: list[b
 def _read_short(r: _Reader, raw: _Text, base: int, body: str, flags: list[bool], label: str,
                 q: dict[str, Any], meta: dict[str, Any], notes: list[str]) -> dict[str, Any] | None:
     accepted: list[str] = []
-    for _, piece in _split(body, flags, "="):
+    pieces = _split(body, flags, "=")
+    if _too_many(r, raw, base, label, pieces):
+        return None
+    for _, piece in pieces:
         piece = piece.strip().removeprefix("=")
         if not piece.strip():
             continue
@@ -568,7 +608,10 @@ def _read_numeric(r: _Reader, raw: _Text, base: int, body: str, flags: list[bool
         r.notes.append(Note(label, "the feedback for wrong answers was dropped"))
         body, flags = body[:wrong_at], flags[:wrong_at]
     found: list[tuple[float, Decimal, Decimal]] = []
-    for at, piece in _split(body, flags, "="):
+    pieces = _split(body, flags, "=")
+    if _too_many(r, raw, base, label, pieces):
+        return None
+    for at, piece in pieces:
         piece = piece.strip().removeprefix("=").strip()
         if not piece:
             continue
@@ -609,7 +652,10 @@ def _read_matching(r: _Reader, raw: _Text, base: int, body: str, flags: list[boo
                    q: dict[str, Any], meta: dict[str, Any], notes: list[str]) -> dict[str, Any] | None:
     pairs: dict[str, str] = {}
     distractors: list[str] = []
-    for at, piece in _split(body, flags, "="):
+    pieces = _split(body, flags, "=")
+    if _too_many(r, raw, base, label, pieces):
+        return None
+    for at, piece in pieces:
         piece = piece.strip().removeprefix("=")
         if not piece.strip():
             continue
@@ -617,7 +663,7 @@ def _read_matching(r: _Reader, raw: _Text, base: int, body: str, flags: list[boo
         if arrow < 0:
             r.error(raw, base + at, label, "a matching line is '=left -> right'; this one has no '->'")
             return None
-        left = _with_format(piece[:arrow], notes)
+        left = _with_format(piece[:arrow], notes, r.fmt)
         right = unescape(piece[arrow + 2:]).strip()
         if not left:
             distractors.append(right)

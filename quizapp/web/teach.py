@@ -179,8 +179,13 @@ def upload() -> Any:
     return _banks_page(upload_form=form), 422
 
 
-#: The most notes on what an import could not keep shown one by one; the rest are counted.
-SHOWN_NOTES = 12
+def _with_notes(text: str, notes: list[Any], filename: str) -> str:
+    """The imported bank with what the file could not keep at its top, as YAML comments."""
+    if not notes:
+        return text
+    lines = [f"# Not kept as it was in {filename} (delete these lines when you have read them):"]
+    lines += ["# - " + " ".join(str(note).split()) for note in notes]
+    return "\n".join(lines) + "\n" + text
 
 
 @bp.post("/banks/import")
@@ -195,10 +200,11 @@ def import_file() -> Any:
     from quizapp.services import interchange
 
     raw = form.file.data.read(MAX_ZIP_BYTES + 1)
+    filename = " ".join(str(form.file.data.filename or "the file").split())[:100]
     try:
         result, _ = interchange.import_file(_me(), form.format.data, raw, bank_id=form.bank_id.data,
                                             title=form.title.data)
-        draft = authoring.save_draft(_me(), result.yaml)
+        draft = authoring.save_draft(_me(), _with_notes(result.yaml, result.notes, filename))
     except ImportFailed as failed:
         problems = [f"{p.item}: {p.message}" if p.item else f"Line {p.line}, column {p.column}: {p.message}"
                     for p in failed.problems]
@@ -208,10 +214,10 @@ def import_file() -> Any:
     count = len(result.data["questions"])
     flash(f"{count} question{'s' if count != 1 else ''} imported as a draft: check each one, write "
           "the explanations the file did not have, then publish it.", "success")
-    for note in result.notes[:SHOWN_NOTES]:
-        flash(f"Not kept as it was: {note}", "warning")
-    if len(result.notes) > SHOWN_NOTES:
-        flash(f"And {len(result.notes) - SHOWN_NOTES} more changes like these.", "warning")
+    if result.notes:
+        flash(f"{len(result.notes)} thing{'s' if len(result.notes) != 1 else ''} in the file could not "
+              "be kept as {0}: see the comments at the top of the text.".format(
+                  "they were" if len(result.notes) != 1 else "it was"), "warning")
     return redirect(url_for("teach.draft", draft_id=draft.id), code=303)
 
 
@@ -404,6 +410,7 @@ def export(bank_id: str, fmt: str) -> Response:
         abort(409, error.message)
     response = Response(exported.content, mimetype=exported.media_type.split(";")[0])
     response.headers["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
+    response.headers["Cache-Control"] = "private, no-store"  # answer keys
     return response
 
 

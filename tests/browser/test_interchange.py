@@ -63,9 +63,12 @@ def test_import_a_moodle_quiz_then_export_a_bank(page: Page, live_server: LiveSe
     form.get_by_label("File", exact=True).set_input_files(str(good))
     form.get_by_role("button", name="Import as a draft").click()
     expect(page.get_by_text("2 questions imported as a draft")).to_be_visible()
-    expect(page.get_by_text("left out: essay questions are marked by hand")).to_be_visible()
+    expect(page.get_by_text("could not be kept as they were")).to_be_visible()
     editor_text = page.locator("textarea[name=yaml]").input_value()
     assert "id: from-moodle" in editor_text and "Kash Patel" in editor_text
+    # every note, at the top of the text, where it stays until the teacher deletes it
+    assert editor_text.startswith("# Not kept as it was in allies.gift")
+    assert "# - question 'essay': left out: essay questions are marked by hand" in editor_text
     look(page, "draft")
     page.get_by_role("button", name="Publish").click()
     expect(page.get_by_role("heading", name="From Moodle")).to_be_visible()

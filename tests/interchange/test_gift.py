@@ -21,7 +21,7 @@ from quizapp.interchange import export_bank, import_bank
 from quizapp.interchange.common import NO_EXPLANATION, Deadline, ImportFailed
 from quizapp.interchange.gift import escape, unescape
 from quizapp.scoring import score
-from tests.interchange.strategies import assert_scores_alike, banks
+from tests.interchange.strategies import assert_scores_alike, banks, responses
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
@@ -302,8 +302,9 @@ def test_ordering_is_written_as_matching_to_places_and_noted():
     exported = export_bank(fixture_bank(), "gift")
     text = exported.content.decode()
     assert "=1 -> CNN" in text and "=3 -> The Atlantic" in text
-    assert [note.question for note in exported.notes] == ["order"]
+    assert [note.question for note in exported.notes] == ["order", None]
     assert "no ordering type" in exported.notes[0].reason
+    assert "short answer" in exported.notes[1].reason  # the fixture's short answer is not exact
 
 
 def test_round_trip_of_the_fixture_keeps_ids_skills_evidence_and_explanations():
@@ -342,3 +343,95 @@ def test_round_trip_scores_every_response_the_same(bank):
     assert_scores_alike(bank.model_copy(update={"questions": kept}), again)
     for before, after in zip(kept, again.questions, strict=True):
         assert (after.prompt, after.explanation) == (before.prompt, before.explanation)
+
+
+# -- files from elsewhere, and files made to break the reader -----------------------------------------
+
+
+def test_answers_and_feedback_take_their_questions_html_format():
+    """[format.php] commentparser($answer, $question->questiontextformat): answers, feedback and the
+    general feedback take the question's format; Moodle's export writes [html] on the question only."""
+    result = read("::uk::[html]<p>Which?</p>{\n=<p>United Kingdom</p>#<p>Paragraph 1.</p>\n"
+                  "~<p>Germany &amp; Austria</p>\n####<p>Because 3 &lt; 4.</p>\n}")
+    question = result.data["questions"][0]
+    assert question["choices"] == ["United Kingdom", "Germany & Austria"]
+    assert question["feedback"] == {"United Kingdom": "Paragraph 1."}
+    assert question["explanation"] == "Because 3 < 4."
+
+
+def test_html_entities_are_read_after_the_tags_are_taken_out():
+    assert one("[html]<p>Which is larger: 3 &lt; x or x &gt; 7?</p>{T}")["prompt"] == (
+        "Which is larger: 3 < x or x > 7?")
+
+
+def test_a_missing_word_blank_only_when_the_text_does_not_end_with_a_brace():
+    """[format.php] substr($text, -1) == "}": no blank when the whole text ends with a brace."""
+    assert one("The {=FBI ~CIA} sent an agent.")["prompt"] == "The _____ sent an agent."
+    assert one("Pick {=a ~b} or \\{x\\}")["prompt"] == "Pick _____ or {x}"
+
+
+def test_an_unclosed_name_loses_its_colons_as_in_moodle():
+    """[format.php] the opening '::' is taken off even when no '::' closes the name."""
+    assert one("::Unclosed name Who?{T}")["prompt"] == "Unclosed name Who?"
+
+
+def test_short_answers_from_moodle_forgive_no_typo_and_say_so():
+    """Moodle compares short answers exactly apart from case: imported ones are made exact."""
+    result = read("Who?{=Gabbard}")
+    question = valid_bank(result).questions[0]
+    assert question.exact
+    assert score(question, "gabbard").correct and not score(question, "Gabard").correct
+    assert any("exact: true" in note.reason for note in result.notes)
+
+
+def test_exporting_short_answers_says_moodle_is_stricter():
+    bank = Bank.model_validate({"format": 1, "id": "b", "title": "B", "questions": [
+        {"id": "who", "type": "short", "prompt": "Who?", "answer": "Gabbard", "explanation": "E."}]})
+    notes = export_bank(bank, "gift").notes
+    assert any("scores 0 there" in note.reason for note in notes)
+
+
+@pytest.mark.parametrize("comment", [
+    '// quizapp: {"evidence": {"quote": "x"}}', '// quizapp: {"evidence": "abc"}',
+    '// quizapp: {"points": "many", "exact": "yes", "id": 5}', '// quizapp-bank: {"tags": 5}',
+    '// quizapp: [1, 2]', '// quizapp: {not json',
+])
+def test_a_metadata_comment_of_the_wrong_shape_is_ignored_not_a_crash(comment):
+    """Anyone can edit a comment: only keys of the right type are read back."""
+    result = read(f"{comment}\n::q1::Q?{{T}}\n\n$CATEGORY: a\n\n$CATEGORY: b\n\n::q2::R?{{F}}")
+    valid_bank(result)
+
+
+def test_a_question_with_thousands_of_answers_is_refused_at_once():
+    with pytest.raises(ImportFailed) as failed:
+        read("Q?{=a " + "~b " * 5000 + "}")
+    assert "at most 10 choices" in failed.value.problems[0].message
+
+
+def test_too_many_questions_stop_the_reading():
+    with pytest.raises(ImportFailed) as failed:
+        read("Q?{T}\n\n" * 1001)
+    assert "more than 1,000 questions" in failed.value.problems[0].message
+
+
+def test_thousands_of_broken_questions_give_a_hundred_problems_and_a_count():
+    with pytest.raises(ImportFailed) as failed:
+        read("Q{\n\n" * 500)
+    problems = failed.value.problems
+    assert len(problems) == 100 and problems[-1].message == "and 401 more problems like these"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(banks(types=("single", "multiple", "true_false", "numeric", "matching")))
+def test_without_quizapps_comments_moodle_scores_the_same(bank):
+    """What Moodle keeps of the file (its comments dropped) scores every response as quizapp does:
+    the weights, margins and pairs alone carry the scoring. Points are Moodle's own (not in GIFT),
+    so scores are compared as fractions of the question's points."""
+    text = export_bank(bank, "gift").content.decode()
+    bare = "\n".join(line for line in text.splitlines() if not line.strip().startswith("//"))
+    again = valid_bank(read(bare))
+    assert [q.id for q in again.questions] == [q.id for q in bank.questions]  # the names
+    for before, after in zip(bank.questions, again.questions, strict=True):
+        for response in responses(before):
+            a, b = score(before, response), score(after, response)
+            assert a.score / a.points == pytest.approx(b.score / b.points, abs=1e-5), (before.type, response)

@@ -4,10 +4,13 @@ without entities, DTDs or external references, and the CLI's messages for a bad 
 from __future__ import annotations
 
 import io
+import os
+import struct
 import zipfile
 
 import pytest
 
+from quizapp.interchange import common
 from quizapp.interchange.common import (
     MAX_MEMBER_BYTES,
     MAX_ZIP_MEMBERS,
@@ -45,14 +48,26 @@ def test_a_compression_bomb_is_refused_before_it_is_unpacked():
     assert "compression bomb" in refused(zip_of({"item.xml": b"\0" * MAX_MEMBER_BYTES}))
 
 
-def test_a_member_larger_than_its_limit_is_refused_even_when_the_directory_lies():
-    data = bytearray(zip_of({"item.xml": b"<x>" + b"y" * (MAX_MEMBER_BYTES + 10) + b"</x>"},
-                            zipfile.ZIP_STORED))
-    assert "larger than" in refused(bytes(data))
-    # the central directory claims 10 bytes: the reader still stops at its limit
-    lying = bytes(data).replace((MAX_MEMBER_BYTES + 17).to_bytes(4, "little"), (10).to_bytes(4, "little"))
-    with pytest.raises(ImportFailed):
-        read_zip(lying)
+def test_xml_nested_deeper_than_any_question_is_refused():
+    with pytest.raises(ImportFailed) as failed:
+        parse_xml(b"<a>" * 5000 + b"x" + b"</a>" * 5000, "items/deep.xml")
+    assert "nested more than 100" in failed.value.problems[0].message
+
+
+def test_a_member_larger_than_its_limit_is_refused(monkeypatch):
+    monkeypatch.setattr(common, "MAX_MEMBER_BYTES", 1000)
+    assert "larger than" in refused(zip_of({"item.xml": os.urandom(5000)}, zipfile.ZIP_STORED))
+
+
+def test_a_zip_directory_that_understates_a_size_cannot_slip_a_large_file_through(monkeypatch):
+    """The sizes a zip's directory gives are the uploader's word: the reader stops at its limit."""
+    monkeypatch.setattr(common, "MAX_MEMBER_BYTES", 1000)
+    data = bytearray(zip_of({"item.xml": os.urandom(5000)}))
+    for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):  # local and central headers
+        at = data.index(signature) + offset
+        assert struct.unpack_from("<I", data, at)[0] == 5000
+        struct.pack_into("<I", data, at, 10)
+    assert any(words in refused(bytes(data)) for words in ("cannot be unpacked", "larger than"))
 
 
 def test_too_many_members_are_refused():
