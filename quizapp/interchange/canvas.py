@@ -60,7 +60,9 @@ from quizapp.interchange.common import (
     write_zip,
 )
 from quizapp.interchange.xmltext import (
+    MAX_ANSWERS,
     Element,
+    checked,
     child,
     children,
     comments,
@@ -366,10 +368,10 @@ def _fields(node: Element) -> dict[str, str]:
             if child(f, "fieldlabel") is not None and child(f, "fieldentry") is not None}
 
 
-def _scoring_conditions(item: Element) -> list[Element]:
+def _scoring_conditions(item: Element, deadline: Deadline) -> list[Element]:
     """The respconditions that give points (setvar SCORE to more than 0)."""
     found = []
-    for condition in descendants(item, "respcondition"):
+    for condition in checked(descendants(item, "respcondition"), deadline.check):
         for setvar in children(condition, "setvar"):
             value = read_number(setvar.text)
             if value is not None and value > 0 and setvar.get("varname", "SCORE") == "SCORE":
@@ -392,23 +394,40 @@ def _positive_equals(node: Element) -> list[Element]:
     return found
 
 
-def _read_item(item: Element, notes: list[str]) -> dict[str, Any]:
+def _too_many(presentation: Element, item: Element) -> str | None:
+    """Why the item has more choices, lefts or answers than are read, or None."""
+    lids = children(presentation, "response_lid")
+    counts = ((max((len(descendants(lid, "response_label")) for lid in lids), default=0), "choices"),
+              (len(lids), "lefts to match"),
+              (len(descendants(item, "varequal")), "answers"))
+    for count, what in counts:
+        if count > MAX_ANSWERS:
+            return (f"it has {count} {what}; more than {MAX_ANSWERS} are not read "
+                    "(a question here has at most 10)")
+    return None
+
+
+def _read_item(item: Element, notes: list[str], deadline: Deadline) -> dict[str, Any]:
     fields = _fields(item)
     kind = fields.get("question_type", "")
     presentation = child(item, "presentation")
     if presentation is None:
         raise _Skip("it has no presentation")
+    too_many = _too_many(presentation, item)
+    if too_many:
+        raise _Skip(too_many)
     prompt = _plain(child(presentation, "material"))
-    scoring = _scoring_conditions(item)
-    feedback = {f.get("ident", ""): _plain(f) for f in children(item, "itemfeedback")}
+    scoring = _scoring_conditions(item, deadline)
+    feedback = {f.get("ident", ""): _plain(f)
+                for f in checked(children(item, "itemfeedback"), deadline.check)}
     question: dict[str, Any] = {"prompt": prompt}
     if kind in ("multiple_choice_question", "true_false_question", "multiple_answers_question"):
         lid = child(presentation, "response_lid")
         labels = [(lbl.get("ident", ""), _one_line(lbl)) for lbl in descendants(lid, "response_label")] \
             if lid is not None else []
         text_of = dict(labels)
-        right = [text_of[v.text.strip()] for c in scoring for v in _positive_equals(c)
-                 if v.text and v.text.strip() in text_of]
+        right = [text_of[v.text.strip()] for c in checked(scoring, deadline.check)
+                 for v in _positive_equals(c) if v.text and v.text.strip() in text_of]
         right = list(dict.fromkeys(right))
         if not right:
             raise _Skip("it has no correct answer")
@@ -424,7 +443,8 @@ def _read_item(item: Element, notes: list[str]) -> dict[str, Any]:
             if choice_feedback:
                 question["feedback"] = choice_feedback
     elif kind == "short_answer_question":
-        accepted = [v.text.strip() for c in scoring for v in _positive_equals(c) if v.text and v.text.strip()]
+        accepted = [v.text.strip() for c in checked(scoring, deadline.check) for v in _positive_equals(c)
+                    if v.text and v.text.strip()]
         if not accepted:
             raise _Skip("it accepts no answer")
         accepted = list(dict.fromkeys(accepted))
@@ -459,7 +479,7 @@ def _read_item(item: Element, notes: list[str]) -> dict[str, Any]:
             respident[lid.get("ident", "")] = left
             for label in descendants(lid, "response_label"):
                 rights.setdefault(label.get("ident", ""), _one_line(label))
-        for condition in descendants(item, "respcondition"):
+        for condition in checked(descendants(item, "respcondition"), deadline.check):
             for v in _positive_equals(condition):
                 left = respident.get(v.get("respident", ""))
                 if left and left not in pairs and (v.text or "").strip() in rights and any(
@@ -469,7 +489,8 @@ def _read_item(item: Element, notes: list[str]) -> dict[str, Any]:
         if len(pairs) < 2:
             raise _Skip("it has fewer than two matched pairs")
         question.update(type="matching", pairs=pairs)
-        extra = [t for t in rights.values() if t not in pairs.values()]
+        paired = set(pairs.values())
+        extra = [t for t in rights.values() if t not in paired]
         if extra:
             question["distractors"] = extra
     else:
@@ -537,7 +558,7 @@ def read(content: bytes, deadline: Deadline) -> Imported:
             label = (meta or {}).get("id") or item.get("title") or item.get("ident") or path
             notes: list[str] = []
             try:
-                question = _read_item(item, notes)
+                question = _read_item(item, notes, deadline)
             except _Skip as reason:
                 imported.notes.append(Note(label, f"left out: {reason}"))
                 continue

@@ -60,8 +60,10 @@ from quizapp.interchange.common import (
     write_zip,
 )
 from quizapp.interchange.xmltext import (
+    MAX_ANSWERS,
     Element,
     blocks,
+    checked,
     child,
     children,
     comments,
@@ -419,6 +421,21 @@ def item_files(files: dict[str, bytes], deadline: Deadline) -> tuple[list[str], 
     return found, meta, notes
 
 
+def _too_many(interaction: Element, declaration: Element) -> str | None:
+    """Why the item has more choices or answers than are read, or None."""
+    counts = (
+        (sum(1 for e in interaction.iter() if local(e.tag) in ("simpleChoice", "simpleAssociableChoice")),
+         "choices"),
+        (len(descendants(declaration, "mapEntry")), "answers in its mapping"),
+        (len(descendants(declaration, "value")), "correct responses"),
+    )
+    for count, what in counts:
+        if count > MAX_ANSWERS:
+            return (f"it has {count} {what}; more than {MAX_ANSWERS} are not read "
+                    "(a question here has at most 10)")
+    return None
+
+
 def _declarations(item: Element) -> dict[str, Element]:
     return {d.get("identifier", ""): d for d in children(item, "responseDeclaration")}
 
@@ -487,15 +504,19 @@ def _choice_texts(interaction: Element, name: str) -> list[tuple[str, str, str |
 
 
 def _read_choice(item: Element, interaction: Element, declaration: Element, meta: dict[str, Any] | None,
-                 notes: list[str]) -> dict[str, Any]:
+                 notes: list[str], deadline: Deadline) -> dict[str, Any]:
     options = _choice_texts(interaction, "simpleChoice")
     text_of_id = {identifier: text for identifier, text, _ in options}
-    # modal feedback for one choice, as other tools write it
-    for modal in children(item, "modalFeedback"):
+    feedback_of_id = {identifier: f for identifier, _, f in options if f}
+    # modal feedback for one choice, as other tools write it: the first for a choice without its own
+    for modal in checked(children(item, "modalFeedback"), deadline.check):
         identifier = modal.get("identifier", "")
-        if identifier in text_of_id and not any(i == identifier and f for i, _, f in options):
-            options = [(i, t, text_of(modal) if i == identifier else f) for i, t, f in options]
-    correct = [c for c in _correct(declaration) if c in text_of_id]
+        if identifier in text_of_id and identifier not in feedback_of_id:
+            text = text_of(modal)
+            if text:
+                feedback_of_id[identifier] = text
+    options = [(i, t, feedback_of_id.get(i)) for i, t, _ in options]
+    correct = list(dict.fromkeys(c for c in _correct(declaration) if c in text_of_id))
     mapping = _mapping_of(declaration)
     if not correct and mapping:
         correct = [k for k, v in mapping[0].items() if v > 0 and k in text_of_id]
@@ -529,8 +550,9 @@ def _read_choice(item: Element, interaction: Element, declaration: Element, meta
     values, bounds = mapping
     default = float(read_number(bounds["defaultValue"]) or 0)
     share = values.get(correct[0], 0)
+    right = set(correct)
     ours = share > 0 and read_number(bounds["lowerBound"]) == 0 and all(
-        _close(values.get(i, default), share if i in correct else -share) for i in text_of_id)
+        _close(values.get(i, default), share if i in right else -share) for i in text_of_id)
     if not ours or template not in ("", "map_response"):
         notes.append("its weights for the choices cannot be kept; here a multiple answer scores "
                      "max(0, (right picked - wrong picked) / right choices)")
@@ -558,10 +580,14 @@ def _read_text_entry(item: Element, declaration: Element, meta: dict[str, Any] |
     if mapping:
         values, _ = mapping
         top = max(values.values(), default=0)
-        for key in [*correct, *values]:
-            value = values.get(key, top if key in correct else 0)
-            if value >= top > 0 and key.strip() and key.strip() not in accepted:
-                accepted.append(key.strip())
+        keys = dict.fromkeys([*correct, *values])
+        right = set(correct)
+        found: dict[str, None] = {}
+        for key in keys:
+            value = values.get(key, top if key in right else 0)
+            if value >= top > 0 and key.strip():
+                found.setdefault(key.strip())
+        accepted = list(found)
         partial = [k for k, v in values.items() if 0 < v < top]
         if partial:
             notes.append("partial credit for " + ", ".join(f"'{k}'" for k in partial)
@@ -641,7 +667,8 @@ def _read_match(item: Element, interaction: Element, declaration: Element, meta:
     if len(pairs) < 2:
         raise Skip("its matchInteraction has fewer than two correct pairs")
     question: dict[str, Any] = {"type": "matching", "pairs": pairs}
-    distractors = [t for i, t in rights.items() if i not in used and t not in pairs.values()]
+    paired = set(pairs.values())
+    distractors = [t for i, t in rights.items() if i not in used and t not in paired]
     if distractors:
         question["distractors"] = distractors
     mapping = _mapping_of(declaration)
@@ -653,8 +680,10 @@ def _read_match(item: Element, interaction: Element, declaration: Element, meta:
     return question
 
 
-def read_item(data: bytes, name: str) -> tuple[dict[str, Any] | None, list[Note]]:
+def read_item(data: bytes, name: str, deadline: Deadline | None = None) -> tuple[dict[str, Any] | None,
+                                                                                  list[Note]]:
     """One assessmentItem as a format-1 question mapping (or None, with the Note saying why)."""
+    deadline = deadline or Deadline()
     item = parse_xml(data, name, comments=True)
     if local(item.tag) != "assessmentItem":
         raise ImportFailed([SourceProblem(f"the root element is <{local(item.tag)}>, not <assessmentItem>",
@@ -685,11 +714,14 @@ def read_item(data: bytes, name: str) -> tuple[dict[str, Any] | None, list[Note]
             raise ImportFailed([SourceProblem(
                 f"<{kind}> answers '{interaction.get('responseIdentifier')}', which no "
                 "<responseDeclaration> declares", item=name)])
+        too_many = _too_many(interaction, declaration)
+        if too_many:
+            raise Skip(too_many)
         template = _template(item)
         if template not in (None, "", "match_correct", "map_response", "map_response_point"):
             notes.append(f"its response processing template '{template}' is read as match_correct")
         if kind == "choiceInteraction":
-            question = _read_choice(item, interaction, declaration, meta, notes)
+            question = _read_choice(item, interaction, declaration, meta, notes, deadline)
         elif kind == "textEntryInteraction":
             question = _read_text_entry(item, declaration, meta, notes)
         elif kind == "orderInteraction":
@@ -700,11 +732,12 @@ def read_item(data: bytes, name: str) -> tuple[dict[str, Any] | None, list[Note]
         return None, [Note(label, f"left out: {reason}")]
     prompt_parts = [part for part in blocks(body, frozenset({"feedbackInline", "feedbackBlock", "rubricBlock",
                                                              "simpleChoice", "simpleMatchSet"}),
-                                            inline={"textEntryInteraction": GAP}) if part != GAP]
+                                            inline={"textEntryInteraction": GAP}, check=deadline.check)
+                    if part != GAP]
     question["prompt"] = "\n\n".join(prompt_parts) or label
-    explanation = "\n\n".join(text_of(m) for m in children(item, "modalFeedback")
-                              if m.get("identifier") not in {c.get("identifier") for c in
-                                                             descendants(item, "simpleChoice")})
+    choice_ids = {c.get("identifier") for c in descendants(item, "simpleChoice")}
+    explanation = "\n\n".join(text_of(m) for m in checked(children(item, "modalFeedback"), deadline.check)
+                              if m.get("identifier") not in choice_ids)
     meta_for_type = {k: v for k, v in (meta or {}).items()
                      if (k != "exact" or question["type"] == "short")
                      and (k != "partial" or question["type"] == "ordering")}
@@ -733,7 +766,7 @@ def read(content: bytes, deadline: Deadline) -> Imported:
     imported = Imported(bank={k: v for k, v in bank.items() if k not in ("id", "title")}, notes=notes)
     for path in paths:
         deadline.check()
-        question, item_notes = read_item(files[path], path)
+        question, item_notes = read_item(files[path], path, deadline)
         imported.notes.extend(item_notes)
         if question is not None:
             imported.questions.append(question)

@@ -11,12 +11,19 @@ from __future__ import annotations
 import json
 import math
 import re
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 from xml.etree import ElementTree as ET  # noqa: S405 - building only; parsing is defused
 
 from quizapp.interchange.common import META_PREFIX
 
 Element = ET.Element
+CHECK_EVERY = 64  # steps of a long walk between two looks at an import's deadline
+# choices, pairs or answers of one question read at most: a question takes 10, and an item
+# of thousands is no question to import (it is left out before they are read)
+MAX_ANSWERS = 50
+
+T = TypeVar("T")
 
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 # characters XML 1.0 cannot hold at all: written as a space
@@ -118,6 +125,14 @@ def descendants(node: Element, name: str) -> list[Element]:
     return [d for d in node.iter() if local(d.tag) == name]
 
 
+def checked(elements: Iterable[T], check: Callable[[], None]) -> Iterator[T]:
+    """The elements, calling ``check`` (an import's deadline) every :data:`CHECK_EVERY` of them."""
+    for n, element in enumerate(elements):
+        if n % CHECK_EVERY == 0:
+            check()
+        yield element
+
+
 def comments(node: Element) -> list[str]:
     return [c.text or "" for c in node.iter() if c.tag is ET.Comment]
 
@@ -133,12 +148,13 @@ def _line(text: str) -> str:
 
 
 def blocks(node: Element, skip: frozenset[str] = frozenset(),
-           inline: dict[str, str] | None = None) -> list[str]:
+           inline: dict[str, str] | None = None, check: Callable[[], None] | None = None) -> list[str]:
     """The text of ``node`` as paragraphs: block elements apart, ``<br/>`` as a line break.
 
     Elements named in ``skip`` are left out with their text (not their tail);
     elements named in ``inline`` stand for the given text (a gap in a sentence).
-    White space inside a line is collapsed, as a browser shows it.
+    White space inside a line is collapsed, as a browser shows it. ``check`` (an
+    import's deadline) is called every :data:`CHECK_EVERY` steps of a long walk.
     """
     found: list[str] = []
     current: list[str] = []
@@ -153,7 +169,11 @@ def blocks(node: Element, skip: frozenset[str] = frozenset(),
     # an explicit stack, not recursion: no depth of nesting can exhaust Python's stack
     # (each entry: an element to enter, a tail to add, or None to end a block)
     todo: list[tuple[Element, bool] | str | None] = [(node, True)]
+    steps = 0
     while todo:
+        steps += 1
+        if check is not None and steps % CHECK_EVERY == 0:
+            check()
         step = todo.pop()
         if step is None:
             flush()

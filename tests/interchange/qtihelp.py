@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from quizapp.banks.schema import Bank
+from quizapp.interchange.common import Deadline
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "fixtures" / "all-types.yaml"
@@ -32,6 +33,21 @@ def make_zip(files: dict[str, bytes | str], *, stored: bool = False) -> bytes:
                              content.encode("utf-8") if isinstance(content, str) else content,
                              compress_type=method)
     return buffer.getvalue()
+
+
+class CountingDeadline(Deadline):
+    """A deadline that passes after ``checks`` checks, whatever the clock says."""
+
+    def __init__(self, checks: int) -> None:
+        super().__init__()
+        self.left = checks
+
+    def check(self) -> None:
+        self.left -= 1
+        if self.left < 0:
+            self.seconds = 0
+            self.end = float("-inf")
+        super().check()
 
 
 BILLION_LAUGHS = """<?xml version="1.0"?>

@@ -28,7 +28,14 @@ from quizapp.interchange import canvas as canvas_format
 from quizapp.interchange.common import Deadline, parse_xml
 from quizapp.interchange.xmltext import local
 from quizapp.scoring import score
-from tests.interchange.qtihelp import BILLION_LAUGHS, EXTERNAL_ENTITY, fixture_bank, make_zip, unzip
+from tests.interchange.qtihelp import (
+    BILLION_LAUGHS,
+    EXTERNAL_ENTITY,
+    CountingDeadline,
+    fixture_bank,
+    make_zip,
+    unzip,
+)
 from tests.interchange.strategies import TYPES, assert_scores_alike, banks, responses
 
 Q = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
@@ -239,6 +246,74 @@ def test_reads_what_canvas_exports() -> None:
     assert [str(n) for n in imported.notes] == [
         "question 'Question': its feedback for right and wrong answers is added to the explanation",
         "question 'Essay': left out: Canvas's 'essay_question' has no question type here"]
+
+
+def _canvas_item(ident: str, kind: str, lids: str, conditions: str, feedback: str = "") -> str:
+    return f"""<item ident="{ident}" title="{ident}"><itemmetadata><qtimetadata>
+        <qtimetadatafield><fieldlabel>question_type</fieldlabel><fieldentry>{kind}</fieldentry>
+        </qtimetadatafield></qtimetadata></itemmetadata>
+      <presentation><material><mattext>Pick</mattext></material>{lids}</presentation>
+      <resprocessing>{conditions}</resprocessing>{feedback}</item>"""
+
+
+def _canvas_package(*items: str) -> bytes:
+    head = CANVAS_EXPORT.split("<item ", 1)[0]
+    assessment = head + "".join(items) + "</section></assessment></questestinterop>"
+    return make_zip({"imsmanifest.xml": CANVAS_MANIFEST, "g1/g1.xml": assessment})
+
+
+def _labels(n: int) -> str:
+    return "".join(f'<response_label ident="{i}"><material><mattext>c{i}</mattext></material>'
+                   "</response_label>" for i in range(n))
+
+
+def _score(value: str, respident: str = "response1", score: str = "100", action: str = "Set") -> str:
+    return (f'<respcondition><conditionvar><varequal respident="{respident}">{value}</varequal>'
+            f'</conditionvar><setvar action="{action}" varname="SCORE">{score}</setvar></respcondition>')
+
+
+def test_an_item_with_thousands_of_answers_is_dropped_unread() -> None:
+    """A question here has at most 10 choices: a Canvas item of 5000 choices, of 5000 lefts to match or of
+    5000 accepted answers is left out with a Note before they are read."""
+    n = 5000
+    lid = f'<response_lid ident="response1"><render_choice>{_labels(n)}</render_choice></response_lid>'
+    choice = _canvas_item("choice", "multiple_choice_question", lid, _score("1"))
+    lefts = "".join(f'<response_lid ident="r{i}"><material><mattext>l{i}</mattext></material>'
+                    '<render_choice><response_label ident="1"/></render_choice></response_lid>'
+                    for i in range(n))
+    matching = _canvas_item("matching", "matching_question", lefts,
+                            "".join(_score("1", f"r{i}", "1", "Add") for i in range(n)))
+    short = _canvas_item("short", "short_answer_question", "",
+                         "<respcondition><conditionvar>" + "".join(
+                             f'<varequal respident="response1">a{i}</varequal>' for i in range(n))
+                         + '</conditionvar><setvar varname="SCORE">100</setvar></respcondition>')
+    fine = _canvas_item("fine", "multiple_choice_question", lid.replace(_labels(n), _labels(3)), _score("1"))
+    notes = []
+    for items, kept in (((choice, fine), ["c1"]), ((matching,), []), ((short,), [])):
+        imported = canvas_format.read(_canvas_package(*items), Deadline())  # each under 2 MiB
+        assert [q["answer"] for q in imported.questions] == kept
+        notes += imported.notes
+    assert [str(n) for n in notes] == [
+        "question 'choice': left out: it has 5000 choices; more than 50 are not read "
+        "(a question here has at most 10)",
+        "question 'matching': left out: it has 5000 lefts to match; more than 50 are not read "
+        "(a question here has at most 10)",
+        "question 'short': left out: it has 5000 answers; more than 50 are not read "
+        "(a question here has at most 10)"]
+
+
+def test_the_deadline_is_checked_inside_one_item() -> None:
+    """One item's long loops check the deadline too: one item of 5000 feedbacks and conditions outlasts
+    100 checks, where an import that checks item by item would look 3 times."""
+    lid = f'<response_lid ident="response1"><render_choice>{_labels(3)}</render_choice></response_lid>'
+    feedback = "".join(f'<itemfeedback ident="f{i}"><flow_mat><material><mattext>f</mattext></material>'
+                       "</flow_mat></itemfeedback>" for i in range(5000))
+    shown = '<respcondition continue="Yes"><conditionvar><other/></conditionvar></respcondition>' * 5000
+    item = _canvas_item("long", "multiple_choice_question", lid, _score("1") + shown, feedback)
+    data = _canvas_package(item)
+    assert [q["answer"] for q in canvas_format.read(data, CountingDeadline(10**6)).questions] == ["c1"]
+    with pytest.raises(ImportFailed, match="took longer than"):
+        canvas_format.read(data, CountingDeadline(100))
 
 
 # -- bad input -------------------------------------------------------------------------------------

@@ -24,12 +24,13 @@ from hypothesis import HealthCheck, given, settings
 
 from quizapp.banks.schema import Bank
 from quizapp.interchange import ImportFailed, export_bank, import_bank, qti21
-from quizapp.interchange.common import MAX_MEMBER_BYTES, MAX_ZIP_BYTES, Deadline, parse_xml
+from quizapp.interchange.common import MAX_MEMBER_BYTES, MAX_ZIP_BYTES, NO_EXPLANATION, Deadline, parse_xml
 from quizapp.interchange.xmltext import blocks, children, comments, descendants, local, text_of
 from quizapp.scoring import score
 from tests.interchange.qtihelp import (
     BILLION_LAUGHS,
     EXTERNAL_ENTITY,
+    CountingDeadline,
     fixture_bank,
     make_zip,
     unzip,
@@ -387,6 +388,69 @@ def test_an_item_that_fails_validation_is_dropped_with_a_note() -> None:
     imported = read(package({"items/a.xml": lonely, "items/b.xml": MATCH_CORRECT_CHOICE}))
     assert len(imported.questions) == 1
     assert str(imported.notes[0]).startswith("question 'capital': left out: choices:")
+
+
+def _many_choices(n: int, modals: int) -> str:
+    """A choice item of ``n`` choices, each with its own modalFeedback, and ``modals`` more of those."""
+    choices = "".join(f'<simpleChoice identifier="c{i}">choice {i}</simpleChoice>' for i in range(n))
+    feedback = "".join(f'<modalFeedback outcomeIdentifier="FEEDBACK" identifier="c{i % n}" showHide="show">'
+                       f"f{i}</modalFeedback>" for i in range(max(n, modals)))
+    return ITEM_HEAD.format(id="many") + f"""
+  <responseDeclaration identifier="RESPONSE" cardinality="single" baseType="identifier">
+    <correctResponse><value>c1</value></correctResponse></responseDeclaration>
+  <outcomeDeclaration identifier="SCORE" cardinality="single" baseType="float"/>
+  <itemBody><choiceInteraction responseIdentifier="RESPONSE" maxChoices="1">{choices}</choiceInteraction>
+  </itemBody>
+  <responseProcessing template="{qti21.TEMPLATES}match_correct"/>{feedback}
+</assessmentItem>"""
+
+
+ORDER_ITEM = ITEM_HEAD.format(id="order") + """
+  <responseDeclaration identifier="RESPONSE" cardinality="ordered" baseType="identifier">
+    <correctResponse>{values}</correctResponse></responseDeclaration>
+  <outcomeDeclaration identifier="SCORE" cardinality="single" baseType="float"/>
+  <itemBody><orderInteraction responseIdentifier="RESPONSE">{choices}</orderInteraction></itemBody>
+  <responseProcessing template="http://www.imsglobal.org/question/qti_v2p1/rptemplates/match_correct"/>
+</assessmentItem>"""
+
+
+def test_an_item_with_thousands_of_choices_is_dropped_unread() -> None:
+    """A question here has at most 10 choices: an item of 5000 choices (each with a modalFeedback), of
+    5000 items to order or 5000 accepted strings is left out with a Note before its choices are read."""
+    n = 5000
+    order = ORDER_ITEM.format(
+        values="".join(f"<value>i{i}</value>" for i in range(n)),
+        choices="".join(f'<simpleChoice identifier="i{i}">item {i}</simpleChoice>' for i in range(n)))
+    text = MAP_RESPONSE_TEXT.replace('<mapEntry mapKey="Seine" mappedValue="1"/>', "".join(
+        f'<mapEntry mapKey="s{i}" mappedValue="1"/>' for i in range(n)))
+    imported = read(package({"items/many.xml": _many_choices(n, n), "items/order.xml": order,
+                             "items/river.xml": text, "items/capital.xml": MATCH_CORRECT_CHOICE}))
+    assert [q["id"] for q in imported.questions] == ["capital"]
+    assert [str(n) for n in imported.notes] == [
+        "question 'many': left out: it has 5000 choices; more than 50 are not read "
+        "(a question here has at most 10)",
+        "question 'order': left out: it has 5000 choices; more than 50 are not read "
+        "(a question here has at most 10)",
+        "question 'river': left out: it has 5002 answers in its mapping; more than 50 are not read "
+        "(a question here has at most 10)"]
+
+
+def test_thousands_of_modal_feedbacks_are_read_once_each() -> None:
+    """An item of a few choices and 5000 modalFeedbacks imports: each feedback is read (the first for
+    its choice is the choice's feedback), none of them is compared with every other."""
+    imported = read(package({"items/many.xml": _many_choices(3, 5000)}))
+    [question] = imported.questions
+    assert question["feedback"] == {"choice 0": "f0", "choice 1": "f1", "choice 2": "f2"}
+    assert question["explanation"] == NO_EXPLANATION
+
+
+def test_the_deadline_is_checked_inside_one_item() -> None:
+    """One item's long loops check the deadline too: one item of 5000 modalFeedbacks outlasts 100
+    checks, where a package read item by item would check it 3 times."""
+    data = package({"items/many.xml": _many_choices(3, 5000)})
+    qti21.read(data, CountingDeadline(10**6))
+    with pytest.raises(ImportFailed, match="took longer than"):
+        qti21.read(data, CountingDeadline(100))
 
 
 # -- bad input -------------------------------------------------------------------------------------
