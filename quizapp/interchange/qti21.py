@@ -730,10 +730,11 @@ def read_item(data: bytes, name: str, deadline: Deadline | None = None) -> tuple
             question = _read_match(item, interaction, declaration, meta, notes)
     except Skip as reason:
         return None, [Note(label, f"left out: {reason}")]
-    prompt_parts = [part for part in blocks(body, frozenset({"feedbackInline", "feedbackBlock", "rubricBlock",
-                                                             "simpleChoice", "simpleMatchSet"}),
-                                            inline={"textEntryInteraction": GAP}, check=deadline.check)
-                    if part != GAP]
+    # the text entry stands for a mark no XML text can hold, so a prompt's own "____" stays
+    gap = "\x00"
+    prompt_parts = [part.replace(gap, GAP) for part in blocks(
+        body, frozenset({"feedbackInline", "feedbackBlock", "rubricBlock", "simpleChoice", "simpleMatchSet"}),
+        inline={"textEntryInteraction": gap}, check=deadline.check) if part != gap]
     question["prompt"] = "\n\n".join(prompt_parts) or label
     choice_ids = {c.get("identifier") for c in descendants(item, "simpleChoice")}
     explanation = "\n\n".join(text_of(m) for m in checked(children(item, "modalFeedback"), deadline.check)

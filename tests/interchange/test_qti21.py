@@ -364,6 +364,14 @@ def test_standard_template_map_response_text_entry() -> None:
         "question 'river': partial credit for 'Loire' cannot be kept: those answers now score 0"]
 
 
+def test_a_prompt_of_underscores_is_kept() -> None:
+    """A text entry in a sentence reads as "____"; one on its own line is left out of the prompt, but a
+    paragraph of the prompt that is "____" is kept."""
+    bank = Bank.model_validate({"format": 1, "id": "g", "title": "G", "questions": [
+        {"id": "g", "type": "short", "prompt": "____", "explanation": "E", "answer": "a"}]})
+    assert round_trip(bank).questions[0].prompt == "____"
+
+
 def test_all_or_nothing_multiple_is_noted() -> None:
     """A multiple response item with match_correct scores all or nothing in QTI 2.1; ours gives partial
     credit, which a Note says."""
