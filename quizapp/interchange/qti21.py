@@ -677,6 +677,14 @@ def _read_match(item: Element, interaction: Element, declaration: Element, meta:
         if not per_pair:
             notes.append("it scores all or nothing (or with its own weights); here each right pair "
                          "scores its share")
+    if mapping is not None:
+        # mapResponse gives a pair without a mapEntry the defaultValue: wrong pairs can cost points
+        values, bounds = mapping
+        default = read_number(bounds["defaultValue"]) or 0
+        if default != 0 or any(v < 0 for v in values.values()):
+            notes.append("it takes points off for wrong pairs (a default or negative mapped value); here "
+                         "a wrong pair scores 0 and each right pair its share, so a response with wrong "
+                         "pairs may score more than it did")
     return question
 
 

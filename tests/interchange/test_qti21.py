@@ -372,6 +372,46 @@ def test_a_prompt_of_underscores_is_kept() -> None:
     assert round_trip(bank).questions[0].prompt == "____"
 
 
+MATCH_WITH_PENALTY = ITEM_HEAD.format(id="capitals") + """
+  <responseDeclaration identifier="RESPONSE" cardinality="multiple" baseType="directedPair">
+    <correctResponse><value>fr paris</value><value>de berlin</value><value>it rome</value></correctResponse>
+    <mapping defaultValue="-1" lowerBound="0">{entries}</mapping>
+  </responseDeclaration>
+  <outcomeDeclaration identifier="SCORE" cardinality="single" baseType="float"/>
+  <itemBody><matchInteraction responseIdentifier="RESPONSE" maxAssociations="3">
+    <prompt>Match each country to its capital.</prompt>
+    <simpleMatchSet><simpleAssociableChoice identifier="fr" matchMax="1">France</simpleAssociableChoice>
+      <simpleAssociableChoice identifier="de" matchMax="1">Germany</simpleAssociableChoice>
+      <simpleAssociableChoice identifier="it" matchMax="1">Italy</simpleAssociableChoice></simpleMatchSet>
+    <simpleMatchSet><simpleAssociableChoice identifier="paris" matchMax="3">Paris</simpleAssociableChoice>
+      <simpleAssociableChoice identifier="berlin" matchMax="3">Berlin</simpleAssociableChoice>
+      <simpleAssociableChoice identifier="rome" matchMax="3">Rome</simpleAssociableChoice></simpleMatchSet>
+  </matchInteraction></itemBody>
+  <responseProcessing template="http://www.imsglobal.org/question/qti_v2p1/rptemplates/map_response"/>
+</assessmentItem>"""
+RIGHT_PAIRS = ('<mapEntry mapKey="fr paris" mappedValue="1"/><mapEntry mapKey="de berlin" mappedValue="1"/>'
+               '<mapEntry mapKey="it rome" mappedValue="1"/>')
+
+
+def test_matching_with_penalties_for_wrong_pairs_is_noted() -> None:
+    """QTI 2.1 mapResponse: a pair with no mapEntry scores the mapping's defaultValue, so with
+    defaultValue -1 two right pairs and one wrong score (1 + 1 - 1) / 3 = 1/3 there; here a wrong pair
+    scores 0 and that response 2/3. A Note says so; so it does for a negative mapEntry."""
+    for entries in (RIGHT_PAIRS, RIGHT_PAIRS + '<mapEntry mapKey="fr rome" mappedValue="-1"/>'):
+        mapping = 'defaultValue="-1"' if entries == RIGHT_PAIRS else 'defaultValue="0"'
+        item = MATCH_WITH_PENALTY.format(entries=entries).replace('defaultValue="-1"', mapping)
+        imported = read(package({"items/capitals.xml": item}))
+        [question] = imported.questions
+        assert question["pairs"] == {"France": "Paris", "Germany": "Berlin", "Italy": "Rome"}
+        two_right = {"France": "Paris", "Germany": "Berlin", "Italy": "Paris"}
+        assert score(Bank.model_validate({"format": 1, "id": "b", "title": "B", "questions": [
+            {**question, "explanation": "E"}]}).questions[0], two_right).score == pytest.approx(2 / 3)
+        assert [str(n) for n in imported.notes] == [
+            "question 'capitals': it takes points off for wrong pairs (a default or negative mapped "
+            "value); here a wrong pair scores 0 and each right pair its share, so a response with "
+            "wrong pairs may score more than it did"]
+
+
 def test_all_or_nothing_multiple_is_noted() -> None:
     """A multiple response item with match_correct scores all or nothing in QTI 2.1; ours gives partial
     credit, which a Note says."""
