@@ -24,6 +24,7 @@ of other tools that use the standard templates ``match_correct`` and
 from __future__ import annotations
 
 import posixpath
+import re
 from typing import Any
 
 from pydantic import ValidationError
@@ -282,6 +283,21 @@ def _item_parts(question: Question, shuffle: bool) -> tuple[list[Element], Eleme
     raise ValueError(f"no QTI 2.1 item for type {question.type}")  # pragma: no cover
 
 
+ID_PREFIX = "Q-"  # before an id that cannot start an xs:NCName (a digit)
+_OUR_PREFIXED = re.compile(r"Q-([0-9][a-z0-9-]*)")
+
+
+def identifier(question_id: str) -> str:
+    """The item identifier for a question id: an xs:NCName, which cannot start with a digit."""
+    return question_id if re.match(r"[A-Za-z_]", question_id) else ID_PREFIX + question_id
+
+
+def _question_id(item_identifier: str) -> str:
+    """Undo :func:`identifier` (the metadata comment, when there is one, holds the id itself)."""
+    ours = _OUR_PREFIXED.fullmatch(item_identifier)
+    return ours.group(1) if ours else item_identifier
+
+
 def _title(question: Question) -> str:
     first = question.prompt.strip().split("\n", 1)[0]
     return first if len(first) <= 80 else first[:79].rstrip() + "\u2026"
@@ -303,7 +319,7 @@ def write_item(question: Question, shuffle: bool = True) -> bytes:
     item = el(
         "assessmentItem",
         {"xmlns": QTI_NS, "xmlns:xsi": XSI_NS, "xsi:schemaLocation": f"{QTI_NS} {QTI_XSD}",
-         "identifier": question.id, "title": _title(question), "adaptive": "false",
+         "identifier": identifier(question.id), "title": _title(question), "adaptive": "false",
          "timeDependent": "false"},
         meta_comment(question_meta(question)),
         *declarations,
@@ -700,7 +716,7 @@ def read_item(data: bytes, name: str, deadline: Deadline | None = None) -> tuple
     if namespace not in QTI_NAMESPACES:
         raise ImportFailed([SourceProblem(f"not a QTI 2 item (namespace '{namespace}')", item=name)])
     meta = _meta(item)
-    label = (meta or {}).get("id") or item.get("identifier") or name
+    label = (meta or {}).get("id") or _question_id(item.get("identifier") or "") or name
     body = child(item, "itemBody")
     if body is None:
         raise ImportFailed([SourceProblem("the item has no <itemBody>", item=name)])
@@ -751,7 +767,8 @@ def read_item(data: bytes, name: str, deadline: Deadline | None = None) -> tuple
                      if (k != "exact" or question["type"] == "short")
                      and (k != "partial" or question["type"] == "ordering")}
     question["explanation"] = explanation_from(explanation, meta_for_type)
-    question["id"] = item.get("identifier") or posixpath.splitext(posixpath.basename(name))[0]
+    question["id"] = (_question_id(item.get("identifier") or "")
+                      or posixpath.splitext(posixpath.basename(name))[0])
     apply_meta(question, meta_for_type)
     question["points"] = _points(item, meta)
     if question["points"] == 1:

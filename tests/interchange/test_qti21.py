@@ -215,6 +215,11 @@ NCNAME = re.compile(r"^[A-Za-z_][\w.-]*$")
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(banks(TYPES))
 def test_every_item_is_structurally_sound(bank: Bank) -> None:
+    """Every written package passes :func:`_assert_structurally_sound`."""
+    _assert_structurally_sound(bank)
+
+
+def _assert_structurally_sound(bank: Bank) -> None:
     """In place of imsqti_v2p1.xsd / imscp_v1p1.xsd (no registry package ships them), per QTI 2.1 and CP 1.1:
     well-formed; root and every element in the QTI 2.1 (items) or CP 1.1 (manifest) namespace; only QTI 2.1
     element names; assessmentItem's children in the schema's order with the required attributes; every
@@ -237,6 +242,7 @@ def test_every_item_is_structurally_sound(bank: Bank) -> None:
         assert {local(e.tag) for e in item.iter()} <= QTI_ELEMENTS, name
         assert all(e.tag.startswith(QTI) for e in item.iter())
         assert all(item.get(a) for a in ("identifier", "title", "adaptive", "timeDependent"))
+        assert NCNAME.match(item.get("identifier")), item.get("identifier")
         order = [ITEM_ORDER.index(local(c.tag)) for c in item]
         assert order == sorted(order), name
         responses = {d.get("identifier"): d for d in children(item, "responseDeclaration")}
@@ -270,6 +276,32 @@ def test_every_item_is_structurally_sound(bank: Bank) -> None:
             for v in value:
                 if responses["RESPONSE"].get("baseType") == "identifier":
                     assert v.text in choice_ids
+
+
+DIGIT_IDS = Bank.model_validate({"format": 1, "id": "1999", "title": "Years", "questions": [
+    {"id": "9-11", "type": "single", "prompt": "When?", "explanation": "E", "choices": ["2001", "2002"],
+     "answer": "2001", "points": 2},
+    {"id": "2017", "type": "short", "prompt": "Year?", "explanation": "E", "answer": "2017"},
+    {"id": "0-order", "type": "ordering", "prompt": "Order", "explanation": "E", "items": ["a", "b", "c"],
+     "partial": True},
+    {"id": "q-2", "type": "matching", "prompt": "Match", "explanation": "E",
+     "pairs": {"a": "1", "b": "2"}, "distractors": ["3"]}]})
+
+
+def test_ids_that_start_with_a_digit_are_written_as_ncnames_and_read_back() -> None:
+    """xs:NCName cannot start with a digit: an id such as "9-11" is written as the item identifier
+    "Q-9-11" (file names keep the id); the import gives back "9-11", from the metadata comment or,
+    without it, by undoing the prefix. Scores stay alike."""
+    _assert_structurally_sound(DIGIT_IDS)
+    files = unzip(qti21.write(DIGIT_IDS).content)
+    identifiers = [parse_xml(files[f"items/{q.id}.xml"], q.id).get("identifier") for q in DIGIT_IDS.questions]
+    assert identifiers == ["Q-9-11", "Q-2017", "Q-0-order", "q-2"]
+    after = round_trip(DIGIT_IDS)
+    assert [q.id for q in after.questions] == ["9-11", "2017", "0-order", "q-2"]
+    assert_scores_alike(DIGIT_IDS, after)
+    stripped = {name: re.sub(rb"<!--.*?-->", b"", data, flags=re.S) for name, data in files.items()}
+    imported = qti21.read(make_zip(stripped), Deadline())
+    assert [q["id"] for q in imported.questions] == ["9-11", "2017", "0-order", "q-2"]
 
 
 # -- other tools' items ----------------------------------------------------------------------------
