@@ -60,6 +60,7 @@ from quizapp.interchange.common import (
     write_zip,
 )
 from quizapp.interchange.xmltext import (
+    EXACT_NOTE,
     MAX_ANSWERS,
     Element,
     checked,
@@ -300,6 +301,10 @@ def write(bank: Bank) -> Written:
     ident, meta_ident = _ident(bank.id), _ident(bank.id, "meta")
     notes: list[Note] = []
     assessment = _assessment(bank, ident, notes)
+    notes += [Note(q.id, "Canvas compares a short answer exactly, apart from case and surrounding spaces: "
+                         "a response with a typo, other punctuation or spacing, or a leading 'the', which "
+                         "scores here, scores 0 there")
+              for q in bank.questions if isinstance(q, ShortQuestion)]
     meta = _assessment_meta(bank, ident, notes)
     files = {MANIFEST: _manifest(bank, ident, meta_ident), f"{ident}/{ident}.xml": assessment,
              f"{ident}/assessment_meta.xml": meta}
@@ -449,6 +454,7 @@ def _read_item(item: Element, notes: list[str], deadline: Deadline) -> dict[str,
             raise _Skip("it accepts no answer")
         accepted = list(dict.fromkeys(accepted))
         question.update(type="short", answer=accepted[0] if len(accepted) == 1 else accepted)
+        question["_exact"] = True  # as Canvas compares, unless our comment says otherwise
     elif kind == "numerical_question":
         if len(scoring) > 1:
             notes.append("it accepts several numbers or ranges; only the first is kept")
@@ -563,6 +569,9 @@ def read(content: bytes, deadline: Deadline) -> Imported:
                 imported.notes.append(Note(label, f"left out: {reason}"))
                 continue
             feedback, points = question.pop("_feedback"), question.pop("_points")
+            if question.pop("_exact", False) and meta is None:
+                question["exact"] = True
+                notes.append(EXACT_NOTE.format(system="Canvas"))
             if meta and meta.get("type") == "ordering" and question["type"] == "matching":
                 question = _as_ordering(question, meta)
             elif meta and meta.get("type") not in (None, question["type"]):

@@ -61,6 +61,7 @@ from quizapp.interchange.common import (
     write_zip,
 )
 from quizapp.interchange.xmltext import (
+    EXACT_NOTE,
     MAX_ANSWERS,
     Element,
     blocks,
@@ -298,6 +299,14 @@ def _question_id(item_identifier: str) -> str:
     return ours.group(1) if ours else item_identifier
 
 
+def short_answer_notes(bank: Bank, system: str) -> list[Note]:
+    """What a system that compares short answers as strings scores differently from us."""
+    return [Note(q.id, f"{system} compares a short answer exactly, apart from case: a response with a "
+                       "typo, other punctuation or spacing, or a leading 'the', which scores here, "
+                       "scores 0 there")
+            for q in bank.questions if isinstance(q, ShortQuestion)]
+
+
 def _title(question: Question) -> str:
     first = question.prompt.strip().split("\n", 1)[0]
     return first if len(first) <= 80 else first[:79].rstrip() + "\u2026"
@@ -364,7 +373,8 @@ def write(bank: Bank) -> Written:
         path = item_path(question)
         paths.append((question, path))
         files[path] = write_item(question, bank.settings.shuffle_choices)
-    return Written(write_zip({MANIFEST: write_manifest(bank, paths), **files}))
+    return Written(write_zip({MANIFEST: write_manifest(bank, paths), **files}),
+                   short_answer_notes(bank, "QTI"))
 
 
 # -- reading ---------------------------------------------------------------------------------------
@@ -614,7 +624,11 @@ def _read_text_entry(item: Element, declaration: Element, meta: dict[str, Any] |
         accepted = [c for c in correct if c]
     if not accepted:
         raise Skip("its textEntryInteraction accepts no answer")
-    return {"type": "short", "answer": accepted[0] if len(accepted) == 1 else accepted}
+    question = {"type": "short", "answer": accepted[0] if len(accepted) == 1 else accepted}
+    if meta is None:  # scored as QTI compares strings, not with our forgiveness of typos
+        question["exact"] = True
+        notes.append(EXACT_NOTE.format(system="QTI"))
+    return question
 
 
 def _tolerance(item: Element, answer: float, notes: list[str]) -> int | float:

@@ -132,10 +132,32 @@ def test_ordering_becomes_item_to_position_matching_with_a_note() -> None:
     """Canvas has no ordering type: item -> 'Position N' matching, which scores per item in place; the
     Note says so, and that all-or-nothing ordering differs."""
     written = canvas_format.write(fixture_bank())
-    [note] = written.notes
+    [note] = [n for n in written.notes if n.question == "order"]
     assert note.question == "order" and "all or nothing" in note.reason
     labels = [e.text for e in _items(fixture_bank())["order"].iter(f"{Q}mattext")]
     assert "Position 1" in labels and "Position 3" in labels
+
+
+def test_short_answers_are_noted_on_export() -> None:
+    """Canvas short_answer_question matches the answer apart from case and surrounding spaces: a Note says
+    that what scores here (a typo, a leading 'the') scores 0 there."""
+    notes = [str(n) for n in canvas_format.write(fixture_bank()).notes if n.question == "analyst"]
+    assert notes == [
+        "question 'analyst': Canvas compares a short answer exactly, apart from case and surrounding "
+        "spaces: a response with a typo, other punctuation or spacing, or a leading 'the', which scores "
+        "here, scores 0 there"]
+
+
+def test_a_short_answer_from_canvas_is_made_exact() -> None:
+    """Without our comment, a short answer is read as Canvas scores it: no typo forgiven (exact), with a
+    Note; what our scoring still folds (case, punctuation, spacing, a leading 'the') is named."""
+    item = _canvas_item("short", "short_answer_question", "", _score("Paris"))
+    imported = canvas_format.read(_canvas_package(item), Deadline())
+    [question] = imported.questions
+    assert (question["answer"], question["exact"]) == ("Paris", True)
+    assert [str(n) for n in imported.notes] == [
+        "question 'short': made 'exact: true': as in Canvas, a typo is not forgiven (punctuation, spacing, "
+        "case and a leading 'the' are still ignored here)"]
 
 
 def test_ordering_without_our_comment_reads_as_matching_scored_per_position() -> None:

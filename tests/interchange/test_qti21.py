@@ -178,6 +178,15 @@ def test_feedback_and_explanation() -> None:
         "Evidence: paragraph 9: \u201cTulsi Gabbard\u201d"]
 
 
+def test_short_answers_are_noted_on_export() -> None:
+    """QTI 2.1 mapEntry caseSensitive="false" matches the string apart from case only: a Note says that
+    what scores here (a typo, a leading 'the') scores 0 there."""
+    assert [str(n) for n in qti21.write(fixture_bank()).notes] == [
+        "question 'analyst': QTI compares a short answer exactly, apart from case: a response with a typo, "
+        "other punctuation or spacing, or a leading 'the', which scores here, scores 0 there"]
+    assert qti21.write(DIGIT_IDS).notes[0].question == "2017"
+
+
 def test_metadata_comment_and_bank_comment() -> None:
     """Our metadata line (common.meta_text) rides in a comment, which QTI tools ignore."""
     assert 'quizapp: {"evidence": {"paragraph": 9, "quote": "Tulsi Gabbard"}, "id": "dni"' in comments(
@@ -387,13 +396,17 @@ def test_standard_template_match_correct_choice_item() -> None:
 
 def test_standard_template_map_response_text_entry() -> None:
     """QTI 2.1 template map_response on a string textEntryInteraction: entries worth the most are the
-    accepted answers; partial credit (0.5) cannot be held and is named in a Note."""
+    accepted answers; partial credit (0.5) cannot be held and is named in a Note. QTI compares the
+    string exactly apart from case, so the answer is made exact (no typo forgiven), with a Note."""
     imported = read(package({"items/river.xml": MAP_RESPONSE_TEXT}))
     [question] = imported.questions
     assert question["type"] == "short" and question["answer"] == ["Seine", "La Seine"]
+    assert question["exact"] is True
     assert question["prompt"] == "Paris lies on the ____."
     assert [str(n) for n in imported.notes] == [
-        "question 'river': partial credit for 'Loire' cannot be kept: those answers now score 0"]
+        "question 'river': partial credit for 'Loire' cannot be kept: those answers now score 0",
+        "question 'river': made 'exact: true': as in QTI, a typo is not forgiven (punctuation, spacing, "
+        "case and a leading 'the' are still ignored here)"]
 
 
 def test_a_prompt_of_underscores_is_kept() -> None:
