@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
+import pytest
 import yaml
 
 from quizapp.banks.schema import Bank
 from quizapp.interchange.common import Deadline
+from quizapp.scoring import score
+from tests.interchange.strategies import responses
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "fixtures" / "all-types.yaml"
@@ -48,6 +52,26 @@ class CountingDeadline(Deadline):
             self.seconds = 0
             self.end = float("-inf")
         super().check()
+
+
+def without_our_comments(package: bytes) -> bytes:
+    """The package with every ``<!-- quizapp... -->`` comment taken out, as another system would
+    pass it on (a metadata comment holds no "--", so it ends at the first "-->")."""
+    files = unzip(package)
+    return make_zip({name: re.sub(rb"<!-- quizapp.*?-->", b"", data, flags=re.S)
+                     for name, data in files.items()})
+
+
+def assert_scores_alike_by_position(before: Bank, after: Bank) -> None:
+    """Every response scores the same share of the points, question by question in order
+    (ids and points may differ when no metadata comment brought them back)."""
+    assert len(after.questions) == len(before.questions)
+    for old, new in zip(before.questions, after.questions, strict=True):
+        assert new.type == old.type, old.id
+        for response in responses(old):
+            a, b = score(old, response), score(new, response)
+            assert (a.score / a.points, a.correct) == (pytest.approx(b.score / b.points), b.correct), (
+                old.id, old.type, response, a, b)
 
 
 BILLION_LAUGHS = """<?xml version="1.0"?>

@@ -32,9 +32,11 @@ from tests.interchange.qtihelp import (
     BILLION_LAUGHS,
     EXTERNAL_ENTITY,
     CountingDeadline,
+    assert_scores_alike_by_position,
     fixture_bank,
     make_zip,
     unzip,
+    without_our_comments,
 )
 from tests.interchange.strategies import TYPES, assert_scores_alike, banks, responses
 
@@ -70,6 +72,18 @@ def test_round_trip_scores_every_response_alike(bank: Bank) -> None:
     after = round_trip(bank)
     assert_scores_alike(bank, after)
     assert [q.type for q in after.questions] == [q.type for q in bank.questions]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(banks(("single", "multiple", "true_false", "numeric", "matching")))
+def test_round_trip_without_our_comments_scores_every_response_alike(bank: Bank) -> None:
+    """With every quizapp comment taken out (what Canvas itself keeps), the items alone keep the score of
+    every response for each type Canvas scores as we do: choices, multiple answers (Canvas's partial rule
+    is ours), numbers with their margin, and matching per pair."""
+    package = without_our_comments(canvas_format.write(bank).content)
+    assert b"quizapp" not in b"".join(unzip(package).values())
+    result = import_bank(package, "canvas", bank_id=bank.id, title=bank.title)
+    assert_scores_alike_by_position(bank, Bank.model_validate(result.data))
 
 
 def test_round_trip_of_the_fixture_keeps_every_key() -> None:
