@@ -719,6 +719,10 @@ def build_openapi(operations: list[Operation], *, server: str, cookie_name: str,
             if op.endpoint == "api.start_attempt":
                 responses["200"] = {"description": "The open attempt, resumed",
                                     "content": content(op.reply, "serialization")}
+            elif op.endpoint == "api.start_review":
+                responses["200"] = {"description": "The review under way, or a null attempt with "
+                                    "next_due_at when nothing is due",
+                                    "content": content(op.reply, "serialization")}
         for code in op.statuses:
             entry: dict[str, Any] = {"description": ERROR_DESCRIPTIONS[code],
                                      "content": content(ErrorReply, "serialization")}
