@@ -203,14 +203,18 @@ class Attempt(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
-    bank_id: Mapped[str] = mapped_column(ForeignKey("bank.id", ondelete="CASCADE"))
+    #: The bank attempted; None for a review attempt, whose questions come from any bank
+    #: (each item's version leads to its own bank).
+    bank_id: Mapped[str | None] = mapped_column(ForeignKey("bank.id", ondelete="CASCADE"))
     #: Set when the attempt was made for a class assignment; None for the student's own, and
     #: for an attempt whose assignment was deleted (its ``scope`` still names the assignment,
     #: and the attempt stays in the student's history).
     assignment_id: Mapped[int | None] = mapped_column(
         ForeignKey("assignment.id", ondelete="SET NULL"), index=True
     )
-    #: "full" for the whole bank, "practice" for the questions missed last time.
+    #: "full" for the whole bank, "practice" for the questions missed last time, "review"
+    #: for spaced review (due questions of any bank, see quizapp.services.review), "preview"
+    #: for a teacher's try.
     kind: Mapped[str] = mapped_column(String(16), default="full")
     #: What attempt numbers count within: the assignment's id, or 0 for the bank's own.
     scope: Mapped[int] = mapped_column(default=0)
@@ -227,7 +231,7 @@ class Attempt(db.Model):
     points: Mapped[float]
 
     account: Mapped[Account] = relationship()
-    bank: Mapped[Bank] = relationship()
+    bank: Mapped[Bank | None] = relationship()
     assignment: Mapped[Assignment | None] = relationship()
     items: Mapped[list[AttemptQuestion]] = relationship(
         back_populates="attempt", order_by="AttemptQuestion.position", cascade="all, delete-orphan"
@@ -335,6 +339,41 @@ class Membership(db.Model):
 
     classroom: Mapped[Classroom] = relationship(back_populates="memberships")
     account: Mapped[Account] = relationship()
+
+
+class ReviewCard(db.Model):
+    """A question a student is reviewing with spaced repetition: one per student and question
+    (a question of a bank, whatever its version), with its FSRS memory state and next due time.
+
+    Made when the student misses the question in a finished attempt whose marks they may see;
+    each answer in a review attempt reschedules it (see quizapp.services.review).
+    """
+
+    __tablename__ = "review_card"
+    __table_args__ = (
+        UniqueConstraint("account_id", "question_id"),
+        Index("ix_review_card_account_due", "account_id", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id", ondelete="CASCADE"))
+    #: Denormalised from the question, for listing a student's cards by bank.
+    bank_id: Mapped[str] = mapped_column(ForeignKey("bank.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("question.id", ondelete="CASCADE"), index=True)
+    #: The FSRS card (``fsrs.Card.to_dict()``): state, step, stability, difficulty, due, last review.
+    memory: Mapped[dict[str, Any]] = mapped_column(JSON)
+    due_at: Mapped[dt.datetime]
+    #: The latest miss outside review that was folded in (its attempt's finish).
+    missed_at: Mapped[dt.datetime | None]
+    #: The latest answer in a review attempt.
+    last_review_at: Mapped[dt.datetime | None]
+    #: Answers in review attempts, and of those the wrong ones.
+    reps: Mapped[int] = mapped_column(default=0)
+    lapses: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    question: Mapped[Question] = relationship()
+    bank: Mapped[Bank] = relationship()
 
 
 SHOW_ANSWERS = ("immediately", "after_due", "never")

@@ -182,3 +182,38 @@ def test_after_the_upgrade_an_assignments_attempts_outlive_it_and_its_id_is_not_
                 "'2026-01-02 00:00:00') RETURNING id")).scalar_one()
             assert new_id > old_id  # the deleted assignment's id is not given again
         db.engine.dispose()
+
+
+def test_upgrading_to_review_keeps_attempts_and_lets_a_review_have_no_bank(empty_database) -> None:
+    """0008: review cards, and attempts whose bank is optional (a review's is null); going back
+    drops the reviews, which no bank could hold, and keeps every other attempt."""
+    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database, "SECRET_KEY": "x"})
+    init_migrations(app)
+    with app.app_context():
+        upgrade(revision="0004")
+        with db.engine.begin() as connection:
+            _article_and_bank(connection)
+            _student_teacher_and_class(connection)
+        upgrade(revision="0007")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO attempt (id, account_id, bank_id, kind, scope, number, seed, "
+                "started_at, points) VALUES (10, 1, 'b', 'full', 0, 1, 1, '2026-01-01 09:00:00', 5)"))
+        upgrade()
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO attempt (id, account_id, bank_id, kind, scope, seed, started_at, "
+                "points) VALUES (11, 1, NULL, 'review', 0, 1, '2026-01-02 09:00:00', 1)"))
+            connection.execute(text(
+                "INSERT INTO question (id, bank_id, key, position, version) VALUES (1, 'b', 'q', 0, 1)"))
+            connection.execute(text(
+                "INSERT INTO review_card (account_id, bank_id, question_id, memory, due_at, reps, "
+                "lapses, created_at) VALUES (1, 'b', 1, '{}', '2026-01-02 09:00:00', 0, 0, "
+                "'2026-01-01 09:00:00')"))
+        assert "review_card" in inspect(db.engine).get_table_names()
+        downgrade(revision="0007")
+        with db.engine.connect() as connection:
+            ids = connection.execute(text("SELECT id FROM attempt ORDER BY id")).scalars().all()
+        assert ids == [10]
+        assert "review_card" not in inspect(db.engine).get_table_names()
+        db.engine.dispose()

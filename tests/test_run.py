@@ -74,4 +74,4 @@ def test_the_command_line_still_runs_the_migration_commands(tmp_path) -> None:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path}/q.sqlite3"}
     out = subprocess.run([sys.executable, "-c", "from quizapp.cli import main; main()", "db", "heads"],
                          capture_output=True, text=True, env=env, check=True)
-    assert out.stdout.strip() == "0007 (head)"
+    assert out.stdout.strip() == "0008 (head)"

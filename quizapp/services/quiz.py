@@ -133,7 +133,7 @@ def arrange(versions: list[QuestionVersion], seed: int, *, shuffle: bool = False
     return chosen
 
 
-def _create(account_id: int, bank: Bank, versions: list[QuestionVersion], kind: str,
+def _create(account_id: int, bank: Bank | None, versions: list[QuestionVersion], kind: str,
             now: dt.datetime, *, time_limit: int | None = None,
             assignment_id: int | None = None, number: int | None = None,
             terms: Any = None, shuffle: bool = False, count: int | None = None) -> Attempt:
@@ -142,7 +142,7 @@ def _create(account_id: int, bank: Bank, versions: list[QuestionVersion], kind: 
     versions = arrange(versions, seed, shuffle=shuffle, count=count)
     attempt = Attempt(
         account_id=account_id,
-        bank_id=bank.id,
+        bank_id=bank.id if bank is not None else None,
         assignment_id=assignment_id,
         kind=kind,
         scope=assignment_id or 0,
@@ -340,8 +340,28 @@ def load_attempt(attempt_id: int, account_id: int, *, now: dt.datetime | None = 
     ).scalar_one_or_none()
     if attempt is None or attempt.account_id != account_id:
         raise NotFound("There is no such attempt.")
+    if attempt.bank_id is None:
+        _load_banks_of(attempt.items)
     expire_if_due(attempt, now or utcnow())
     return attempt
+
+
+def _load_banks_of(items: list[AttemptQuestion]) -> None:
+    """Load the questions and banks of a review attempt's items in one query, so that
+    :func:`bank_of` reads them from the session rather than asking for each."""
+    ids = {item.version.question_id for item in items}
+    if ids:
+        db.session.execute(
+            select(Question).where(Question.id.in_(ids)).options(joinedload(Question.bank))
+        ).scalars().all()
+
+
+def bank_of(attempt: Attempt, item: AttemptQuestion) -> Bank:
+    """The bank a question of the attempt comes from: the attempt's, or for a review (which
+    asks questions of any bank) the question's own."""
+    if attempt.bank is not None:
+        return attempt.bank
+    return item.version.question.bank
 
 
 def expire_if_due(attempt: Attempt, now: dt.datetime) -> bool:
@@ -381,7 +401,7 @@ def _item_query(*criteria: Any) -> Any:
     return (
         select(AttemptQuestion)
         .join(AttemptQuestion.attempt)
-        .join(Attempt.bank)
+        .outerjoin(Attempt.bank)  # none for a review
         .join(AttemptQuestion.version)
         .join(Question, Question.id == QuestionVersion.question_id)
         .outerjoin(AttemptQuestion.answer)
@@ -496,7 +516,7 @@ def public_question(attempt: Attempt, item: AttemptQuestion) -> dict[str, Any]:
         "points": content.get("points", 1),
     }
     kind = content["type"]
-    shuffle = attempt.bank.settings.get("shuffle_choices", True)
+    shuffle = bank_of(attempt, item).settings.get("shuffle_choices", True)
     if kind in ("single", "multiple"):
         view["choices"] = _shuffled(content["choices"], rng) if shuffle else list(content["choices"])
     elif kind == "ordering":
@@ -557,6 +577,10 @@ def answer_question(
         answered_at=now,
     )
     db.session.add(answer)
+    if attempt.kind == "review":
+        from quizapp.services import review
+
+        review.record_answer(attempt, item, result.score, result.points, now)
     try:
         db.session.commit()
     except IntegrityError:  # the same question answered at the same moment (a double click)

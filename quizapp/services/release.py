@@ -26,7 +26,7 @@ def answers_released(attempt: Attempt, now: dt.datetime | None = None) -> bool:
     """Whether the student who made ``attempt`` may now see its marks, keys, explanations,
     evidence and feedback (every page and API reply about it asks this first).
 
-    - a teacher's preview: always;
+    - a teacher's preview, and a spaced review: always;
     - an attempt made without an assignment (the student's own): unless an assignment of
       the same bank that hides answers is open to the student (see :func:`hiding_assignment`),
       so that an attempt begun before the bank was assigned hands out no key meanwhile;
@@ -39,7 +39,9 @@ def answers_released(attempt: Attempt, now: dt.datetime | None = None) -> bool:
     Until then an answer is recorded and acknowledged, and shown with no mark or key.
     Only the student's own view is held back: the class's teacher sees everything.
     """
-    if attempt.kind == "preview":
+    if attempt.kind in ("preview", "review"):
+        # a review asks only questions whose marks the student has seen, of banks they may
+        # practise (quizapp.services.review)
         return True
     now = now or utcnow()
     assignment = attempt.assignment
@@ -111,18 +113,37 @@ def _refusing(account_id: int, bank_id: str, now: dt.datetime, *, limits_too: bo
         return None, ""
     used, unfinished = _usage(account_id, [a.id for a, _, _ in rows])
     for assignment, class_name, extra in rows:
-        terms = terms_for(assignment, account_id, bank=bank, extra=extra)
-        if terms.closed(now):
-            continue
-        left = (terms.max_attempts is None or used[assignment.id] < terms.max_attempts
-                or assignment.id in unfinished)
-        if not left:
-            continue
-        if not released_for(assignment, terms, now):
-            return assignment, class_name
-        if limits_too and (terms.max_attempts or terms.time_limit_seconds):
+        if _refuses(assignment, extra, account_id, now, used, unfinished, limits_too=limits_too,
+                    bank=bank):
             return assignment, class_name
     return None, ""
+
+
+def _refuses(assignment: Assignment, extra: Accommodation | None, account_id: int,
+             now: dt.datetime, used: Counter[int], unfinished: set[int], *, limits_too: bool,
+             bank: Bank | None = None) -> bool:
+    terms = terms_for(assignment, account_id, bank=bank, extra=extra)
+    if terms.closed(now):
+        return False
+    left = (terms.max_attempts is None or used[assignment.id] < terms.max_attempts
+            or assignment.id in unfinished)
+    if not left:
+        return False
+    if not released_for(assignment, terms, now):
+        return True
+    return bool(limits_too and (terms.max_attempts or terms.time_limit_seconds))
+
+
+def refused_banks(account_id: int, now: dt.datetime | None = None) -> set[str]:
+    """The banks the student may not practise on their own now (see :func:`practice_refusal`),
+    all at once: spaced review shows keys as practice does, so it leaves their questions out."""
+    now = now or utcnow()
+    rows = _student_assignments(account_id)
+    if not rows:
+        return set()
+    used, unfinished = _usage(account_id, [a.id for a, _, _ in rows])
+    return {assignment.bank_id for assignment, _, extra in rows
+            if _refuses(assignment, extra, account_id, now, used, unfinished, limits_too=True)}
 
 
 def hidden_attempt_ids(account_id: int, now: dt.datetime | None = None) -> set[int]:

@@ -33,6 +33,7 @@ from quizapp.services import progress as progress_service
 from quizapp.services import quiz as quiz_service
 from quizapp.services import release as release_service
 from quizapp.services import reports as reports_service
+from quizapp.services import review as review_service
 from quizapp.services.errors import Forbidden, NotFound, ServiceError
 from quizapp.services.games import is_player_token
 from quizapp.web import api_schemas as schemas
@@ -289,7 +290,7 @@ def _attempt_reply(attempt: AttemptRow, *, released: bool = True,
                 "question_id": item.version.content["id"],
                 "response": item.answer.response,
                 "answered_at": item.answer.answered_at,
-                **_answer_result(attempt.bank.source_id, item.version.content,
+                **_answer_result(quiz_service.bank_of(attempt, item).source_id, item.version.content,
                                  quiz_service.result_for(item, item.answer), released,
                                  item.answer.comment),
             })
@@ -342,7 +343,7 @@ def _review(attempt: AttemptRow) -> list[schemas.ReviewItem]:
             score=answer.score if answer else None,
             correct=answer.score >= answer.points if answer else None,
             key=key_response(question), explanation=content.get("explanation"),
-            evidence=evidence_link(attempt.bank.source_id, content.get("evidence")),
+            evidence=evidence_link(quiz_service.bank_of(attempt, item).source_id, content.get("evidence")),
             comment=answer.comment if answer else None,
             changes=[_change(c) for c in history.get(answer.id, [])] if answer else [],
         ))
@@ -440,7 +441,7 @@ def answer(attempt_id: int, question_id: str, body: schemas.AnswerRequest) -> sc
     stored nowhere; one of the wrong shape but within those bounds scores 0."""
     attempt, item = quiz_service.load_item(attempt_id, current_user.id, question_id)
     # read before the commit in answer_question expires them, which would cost a reload
-    source_id, content = attempt.bank.source_id, item.version.content
+    source_id, content = quiz_service.bank_of(attempt, item).source_id, item.version.content
     released = release_service.answers_released(attempt)
     outcome = quiz_service.answer_question(attempt, item, body.response)
     if outcome.duplicate:
@@ -477,6 +478,49 @@ def my_progress() -> schemas.ProgressReply:
     skills = {skill: value for skill, value in progress_service.skill_mastery(current_user.id).items()
               if value is not None}
     return schemas.ProgressReply(banks=banks, skills=skills)
+
+
+# -- spaced review ----------------------------------------------------------------------------
+
+
+def _student() -> Account:
+    me = _me()
+    if me.is_teacher:
+        raise Forbidden("Spaced review is for students: it asks the questions they missed.")
+    return me
+
+
+@route("GET", "/me/review", summary="The caller's questions due for spaced review",
+       reply=schemas.ReviewReply, errors=(403,))
+def my_review() -> schemas.ReviewReply:
+    """Questions answered wrong or partly right (or left unanswered) in a finished attempt whose
+    marks the student may see are due at once; each review answer reschedules its question with
+    FSRS (wrong: the next day; right: further out). Students only (403 for teachers)."""
+    student = _student()
+    found = review_service.overview(student.id)
+    return schemas.ReviewReply(
+        due=[schemas.DueQuestion(bank_id=c.bank_id, question_id=c.question_id, due_at=c.due_at)
+             for c in found.due],
+        next_due_at=found.next_due_at)
+
+
+@route("POST", "/me/review", summary="Start a review of the questions due, or go on with it",
+       ok=201, reply=schemas.ReviewAttemptReply, body=schemas.StartReview, body_required=False,
+       errors=(403, 429))
+@limit_attempt_starts()
+def start_review(body: schemas.StartReview) -> Any:
+    """201 with a new review attempt of up to 20 due questions across banks, answered with
+    `PUT /attempts/{id}/answers/{question_id}`; 200 with the review under way when there is one
+    (a second start never makes another); 200 `{"attempt": null, "next_due_at"}` when nothing
+    is due. A review counts toward no assignment, board, report or bank score."""
+    student = _student()
+    attempt, created = review_service.start_review(student.id)
+    if attempt is None:
+        return schemas.ReviewAttemptReply(attempt=None,
+                                          next_due_at=review_service.next_due_at(student.id)), 200
+    attempt = quiz_service.load_attempt(attempt.id, student.id)
+    return (schemas.ReviewAttemptReply(attempt=_attempt_reply(attempt).attempt),
+            201 if created else 200)
 
 
 # -- classes ----------------------------------------------------------------------------------

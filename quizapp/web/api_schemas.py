@@ -350,9 +350,11 @@ class StudentRef(Reply):
 
 class Attempt(Reply):
     id: int
-    bank_id: str
-    kind: Literal["full", "practice", "preview"] = Field(
-        description="full: the whole bank; practice: questions missed last time"
+    bank_id: str | None = Field(description="The bank attempted; null for a review, whose "
+                                "questions come from any bank")
+    kind: Literal["full", "practice", "preview", "review"] = Field(
+        description="full: the whole bank; practice: questions missed last time; review: "
+        "questions due for spaced review, across banks"
     )
     assignment_id: int | None = Field(default=None,
                                       description="The class assignment it was made for")
@@ -377,6 +379,30 @@ class Attempt(Reply):
 
 class AttemptReply(Reply):
     attempt: Attempt
+
+
+class StartReview(Request):
+    """Start a review (or go on with the one under way): an empty object or no body."""
+
+
+class DueQuestion(Reply):
+    bank_id: str
+    question_id: str = Field(description="The question's id within its bank")
+    due_at: UtcOut = Field(description="UTC; when it fell due")
+
+
+class ReviewReply(Reply):
+    due: list[DueQuestion] = Field(description="Questions due for review now, the longest due "
+                                   "first (questions of banks set as an open assignment that "
+                                   "holds answers back or has limits wait)")
+    next_due_at: UtcOut | None = Field(description="UTC; when the next question that is not "
+                                       "due yet falls due; null when none is waiting")
+
+
+class ReviewAttemptReply(Reply):
+    attempt: Attempt | None = Field(description="The review attempt; null when nothing is due")
+    next_due_at: UtcOut | None = Field(default=None, description="UTC; with a null attempt, "
+                                       "when the next question falls due")
 
 
 class FinishReply(Reply):
@@ -698,6 +724,10 @@ def build_openapi(operations: list[Operation], *, server: str, cookie_name: str,
             responses[str(op.ok)] = {"description": "OK", "content": content(op.reply, "serialization")}
             if op.endpoint == "api.start_attempt":
                 responses["200"] = {"description": "The open attempt, resumed",
+                                    "content": content(op.reply, "serialization")}
+            elif op.endpoint == "api.start_review":
+                responses["200"] = {"description": "The review under way, or a null attempt with "
+                                    "next_due_at when nothing is due",
                                     "content": content(op.reply, "serialization")}
         for code in op.statuses:
             entry: dict[str, Any] = {"description": ERROR_DESCRIPTIONS[code],

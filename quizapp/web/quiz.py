@@ -18,6 +18,7 @@ from quizapp.services import dashboard as dashboard_service
 from quizapp.services import progress as progress_service
 from quizapp.services import quiz as quiz_service
 from quizapp.services import release as release_service
+from quizapp.services import review as review_service
 from quizapp.services.errors import Conflict, Invalid, NotFound
 from quizapp.web import see_other
 from quizapp.web.charts import attempts_chart
@@ -54,7 +55,8 @@ def home() -> str:
         board = dashboard_service.teacher_dashboard(current_user._get_current_object())
         return render_template("quiz/dashboard.html", board=board,
                                due_soon_days=dashboard_service.DUE_SOON.days)
-    return render_template("quiz/student_home.html", sections=progress_service.catalogue(current_user.id))
+    return render_template("quiz/student_home.html", sections=progress_service.catalogue(current_user.id),
+                           review=review_service.overview(current_user.id))
 
 
 @bp.get("/quizzes")
@@ -203,6 +205,7 @@ def question(attempt_id: int, number: int) -> Any:
         form_error = "That form was out of date. Please answer again."
     context: dict[str, Any] = {
         "attempt": attempt, "item": item, "view": view, "number": number,
+        "bank": quiz_service.bank_of(attempt, item),
         "total": tally.total, "form": form, "form_error": form_error,
         "chosen": request.form if form_error else {},
         "answered": tally.answered,
@@ -213,6 +216,9 @@ def question(attempt_id: int, number: int) -> Any:
         release = _release(attempt)
         context["release"] = release
         context.update(_feedback(attempt, item, released=release["released"]))
+        if attempt.kind == "review":
+            context["next_review"] = review_service.due_for(
+                current_user.id, [item.version.question_id]).get(item.version.question_id)
     elif attempt.finished_at is not None:
         return redirect(url_for("quiz.results", attempt_id=attempt.id))
     status = 422 if form_error else 200
@@ -266,7 +272,8 @@ def _feedback(attempt: Attempt, item: Any, *, released: bool = True) -> dict[str
         "your_answer": show_response(question, item.answer.response),
         "key": show_key(question),
         "pairs": pair_marks(question, item.answer.response),
-        "evidence": evidence_link(attempt.bank.source_id, item.version.content.get("evidence")),
+        "evidence": evidence_link(quiz_service.bank_of(attempt, item).source_id,
+                                  item.version.content.get("evidence")),
     }
 
 
@@ -296,6 +303,9 @@ def results(attempt_id: int) -> Any:
             for item in attempt.items])
     rows = []
     skills: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    next_review = (review_service.due_for(current_user.id,
+                                          [item.version.question_id for item in attempt.items])
+                   if attempt.kind == "review" else {})
     for item in attempt.items:
         question = quiz_service.question_of(item)
         got = item.answer.score if item.answer else 0.0
@@ -307,7 +317,9 @@ def results(attempt_id: int) -> Any:
             "your_answer": show_response(question, item.answer.response) if item.answer else [],
             "key": show_key(question),
             "pairs": pair_marks(question, item.answer.response if item.answer else None),
-            "evidence": evidence_link(attempt.bank.source_id, item.version.content.get("evidence")),
+            "evidence": evidence_link(quiz_service.bank_of(attempt, item).source_id,
+                                  item.version.content.get("evidence")),
+            "next_review": next_review.get(item.version.question_id),
         })
         if question.skill:
             skills[question.skill][0] += got
@@ -327,7 +339,38 @@ def progress() -> str:
                           else len(quiz_service.missed_versions(current_user.id, b.bank_id)))
               for b in banks}
     charts = {b.bank_id: attempts_chart(b.attempts) for b in banks}
+    reviewed = ([] if current_user.is_teacher
+                else review_service.reviewed(current_user.id))
     return render_template(
         "quiz/progress.html", banks=banks, charts=charts, missed=missed,
-        mastery=progress_service.skill_mastery(current_user.id),
+        mastery=progress_service.skill_mastery(current_user.id), reviewed=reviewed,
     )
+
+
+def _students_only() -> None:
+    if current_user.is_teacher:
+        abort(403, "Spaced review is for students: it asks the questions they missed.")
+
+
+@bp.get("/review")
+@login_required
+def review() -> str:
+    """What is due for review, when the next falls due, and the button to start (or go on)."""
+    _students_only()
+    return render_template("quiz/review.html", review=review_service.overview(current_user.id),
+                           limit=review_service.MAX_QUESTIONS)
+
+
+@bp.post("/review/start")
+@login_required
+@limit_attempt_starts()
+def start_review() -> Any:
+    """The review under way, or a new one of the questions due now."""
+    _students_only()
+    if not ActionForm().validate_on_submit():
+        return see_other(url_for("quiz.review"))
+    attempt, _ = review_service.start_review(current_user.id)
+    if attempt is None:
+        flash("Nothing is due for review now.", "info")
+        return see_other(url_for("quiz.review"))
+    return see_other(url_for("quiz.attempt", attempt_id=attempt.id))

@@ -296,6 +296,7 @@ def _pages() -> list[Spot]:
     spots += [
         Spot("results", "amara", lambda w: f"/attempts/{w.finished_attempt}/results"),
         Spot("progress", "amara", lambda w: "/progress"),
+        Spot("review", "amara", lambda w: "/review"),
         Spot("article", "amara", lambda w: f"/articles/{ARTICLE_ID}?hl=9&quote=Tulsi+Gabbard#p9"),
         Spot("article-teachers", "anon", lambda w: f"/articles/{w.article_id}?hl=5"),
         Spot("login", "anon", lambda w: "/login"),

@@ -59,6 +59,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     "quiz.bank": {"GET": EVERYONE},
     "articles.read": {"GET": EVERYONE},
     "quiz.progress": {"GET": SIGNED_IN},
+    # spaced review: students only (each their own); 303 back to the page when nothing is due
+    "quiz.review": {"GET": "login 200 200 403 403"},
+    "quiz.start_review": {"POST": "login 303 303 403 403"},
     "quiz.start": {"POST": "login 303 404 404 404"},  # for class 1's assignment: its students only
     "quiz.attempt": {"GET": OWN_ATTEMPT.format(302)},  # 302 to the next question
     "quiz.question": {"GET": OWN_ATTEMPT.format(200), "POST": OWN_ATTEMPT.format(303)},
@@ -98,6 +101,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api.revoke_token": {"DELETE": "401 204 204 204 204"},
     "api.list_banks": {"GET": "401 200 200 200 200"},
     "api.my_progress": {"GET": "401 200 200 200 200"},
+    "api.my_review": {"GET": "401 200 200 403 403"},
+    "api.start_review": {"POST": "401 200 200 403 403"},  # 200: nothing due, no attempt
     "api.start_attempt": {"POST": "401 200 404 404 404"},  # 200: s1's open attempt, resumed
     # the attempt's student, and the teacher of its class (who sees every key and mark)
     "api.get_attempt": {"GET": "401 200 404 200 404"},

@@ -106,3 +106,28 @@ def test_the_teachers_dashboard_queries_do_not_grow_with_the_classes(app: Flask,
         counts.append(len(statements))
     # the signed-in account, then classes, assignments, progress and banks to review
     assert counts == [5] * 4, counts
+
+
+def test_the_review_api_runs_the_same_few_queries_however_much_is_due(app: Flask, client) -> None:
+    import datetime as dt
+
+    from quizapp.models import utcnow
+    from tests.services.test_review import sit
+
+    _banks()
+    ada = make_account("ada")
+    token = accounts.issue_token(ada)
+    headers = {"Authorization": f"Bearer {token}"}
+    counts = []
+    for bank_id in (SHORT, LONG):
+        sit(ada.id, bank_id, wrong=("dni", "year", "order", "agencies", "fbi-director"),
+            at=utcnow() - dt.timedelta(hours=1))
+        client.get("/api/v1/me/review", headers=headers)  # the new misses made into cards
+        with recorded_queries() as statements:
+            reply = client.get("/api/v1/me/review", headers=headers)
+        assert reply.status_code == 200
+        counts.append((len(reply.get_json()["due"]), len(statements)))
+    # the token's account; the attempts whose marks are held back; the misses and the cards
+    # (nothing new to store); the assignments that make a bank wait; the due cards; the next
+    # due time; the review under way: however many are due
+    assert counts == [(4, 8), (6, 8)], counts
