@@ -42,6 +42,7 @@ from quizapp.banks.schema import (
 )
 from quizapp.interchange.common import (
     BANK_META_PREFIX,
+    MAX_ANSWERS,
     META_PREFIX,
     Deadline,
     Imported,
@@ -61,7 +62,6 @@ from quizapp.interchange.common import (
 )
 from quizapp.interchange.xmltext import (
     EXACT_NOTE,
-    MAX_ANSWERS,
     Element,
     checked,
     child,

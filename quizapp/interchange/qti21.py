@@ -43,6 +43,7 @@ from quizapp.banks.schema import (
 )
 from quizapp.interchange.common import (
     BANK_META_PREFIX,
+    MAX_ANSWERS,
     META_PREFIX,
     Deadline,
     Imported,
@@ -62,7 +63,6 @@ from quizapp.interchange.common import (
 )
 from quizapp.interchange.xmltext import (
     EXACT_NOTE,
-    MAX_ANSWERS,
     Element,
     blocks,
     checked,

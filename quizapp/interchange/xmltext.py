@@ -19,9 +19,6 @@ from quizapp.interchange.common import META_PREFIX
 
 Element = ET.Element
 CHECK_EVERY = 64  # steps of a long walk between two looks at an import's deadline
-# choices, pairs or answers of one question read at most: a question takes 10, and an item
-# of thousands is no question to import (it is left out before they are read)
-MAX_ANSWERS = 50
 # a short answer read from a system that compares strings: made exact, and why
 EXACT_NOTE = ("made 'exact: true': as in {system}, a typo is not forgiven (punctuation, spacing, case and "
               "a leading 'the' are still ignored here)")
