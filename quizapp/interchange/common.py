@@ -354,7 +354,8 @@ def parse_xml(data: bytes, name: str, *, comments: bool = False) -> Element:
                                       forbid_entities=True, forbid_external=True)
             parser.feed(data)
             root = parser.close()
-        root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        else:
+            root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException:
         raise ImportFailed([SourceProblem(
             "the XML declares a DTD or entities, which are refused", item=name)]) from None
