@@ -45,6 +45,7 @@ from quizapp.banks.schema import (
 from quizapp.interchange.common import (
     BANK_META_PREFIX,
     MAX_ANSWERS,
+    MAX_PROBLEMS,
     MAX_QUESTIONS,
     Deadline,
     Imported,
@@ -325,6 +326,10 @@ def read(content: bytes, deadline: Deadline) -> Imported:
                 reader.bank.update(meta)
         if not raw.text:
             continue
+        if len(reader.problems) >= MAX_PROBLEMS - 1:
+            reader.problems.append(SourceProblem(
+                f"reading stopped here, after {MAX_PROBLEMS - 1} problems: fix those first", line=first))
+            break
         question = _read_question(reader, comments, raw, first)
         if question is not None:
             questions.append(question)

@@ -414,11 +414,13 @@ def test_too_many_questions_stop_the_reading():
     assert "more than 1,000 questions" in failed.value.problems[0].message
 
 
-def test_thousands_of_broken_questions_give_a_hundred_problems_and_a_count():
+def test_thousands_of_broken_questions_stop_the_reading_at_a_hundred_problems():
     with pytest.raises(ImportFailed) as failed:
-        read("Q{\n\n" * 500)
+        read("Q{\n\n" * 5000)
     problems = failed.value.problems
-    assert len(problems) == 100 and problems[-1].message == "and 401 more problems like these"
+    assert len(problems) == 100 and problems[98].line == 197
+    assert problems[-1].message == "reading stopped here, after 99 problems: fix those first"
+    assert problems[-1].line == 199
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
