@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -272,28 +273,18 @@ class _Reader:
         self.problems.append(SourceProblem(who + message, line=line, column=column))
 
 
-def _blocks(source: str) -> list[tuple[list[str], _Text, int]]:
-    """The questions of a file: (comment lines, text with positions, first line number)."""
-    blocks: list[tuple[list[str], _Text, int]] = []
+def _blocks(source: str) -> Iterator[tuple[list[str], _Text, int]]:
+    """The questions of a file, one at a time: (comment lines, text with positions, first line)."""
     comments: list[str] = []
     chars: list[str] = []
     where: list[tuple[int, int]] = []
     first = 0
-
-    def close() -> None:
-        nonlocal comments, chars, where
-        if comments or chars:
-            # Moodle joins the lines with line breaks; trailing ones dropped
-            while chars and chars[-1] == "\n":
-                chars.pop()
-                where.pop()
-            blocks.append((comments, _Text("".join(chars), where), first))
-        comments, chars, where = [], [], []
-
     for number, line in enumerate(source.splitlines(), start=1):
         stripped = line.strip()
         if not stripped:
-            close()
+            if comments or chars:
+                yield comments, _Text("".join(chars), where), first
+            comments, chars, where = [], [], []
             continue
         if not comments and not chars:
             first = number
@@ -301,13 +292,13 @@ def _blocks(source: str) -> list[tuple[list[str], _Text, int]]:
             comments.append(stripped[2:].strip())
             continue
         offset = len(line) - len(line.lstrip())
-        if chars:
+        if chars:  # Moodle joins a question's lines with line breaks
             chars.append("\n")
             where.append((number, 1))
         chars.extend(stripped)
         where.extend((number, offset + i + 1) for i in range(len(stripped)))
-    close()
-    return blocks
+    if comments or chars:
+        yield comments, _Text("".join(chars), where), first
 
 
 def read(content: bytes, deadline: Deadline) -> Imported:

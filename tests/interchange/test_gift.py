@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, note, settings
 
 from quizapp.banks.schema import Bank
 from quizapp.banks.validate import validate_paths, validate_text
@@ -429,11 +429,17 @@ def test_without_quizapps_comments_moodle_scores_the_same(bank):
     """What Moodle keeps of the file (its comments dropped) scores every response as quizapp does:
     the weights, margins and pairs alone carry the scoring. Points are Moodle's own (not in GIFT),
     so scores are compared as fractions of the question's points."""
-    text = export_bank(bank, "gift").content.decode()
+    exported = export_bank(bank, "gift")
+    left_out = {n.question for n in exported.notes if n.reason.startswith("left out")}
+    kept = [q for q in bank.questions if q.id not in left_out]  # '->' in a matching left: noted
+    text = exported.content.decode()
     bare = "\n".join(line for line in text.splitlines() if not line.strip().startswith("//"))
+    note(bare)
+    if not kept:
+        return
     again = valid_bank(read(bare))
-    assert [q.id for q in again.questions] == [q.id for q in bank.questions]  # the names
-    for before, after in zip(bank.questions, again.questions, strict=True):
+    assert [q.id for q in again.questions] == [q.id for q in kept]  # the names
+    for before, after in zip(kept, again.questions, strict=True):
         for response in responses(before):
             a, b = score(before, response), score(after, response)
             assert a.score / a.points == pytest.approx(b.score / b.points, abs=1e-5), (before.type, response)
