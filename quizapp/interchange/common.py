@@ -27,7 +27,7 @@ from quizapp.banks.schema import SLUG_PATTERN, Bank, Question
 MAX_TEXT_BYTES = 1024 * 1024  # a GIFT file, as a bank file
 MAX_ZIP_BYTES = 2 * 1024 * 1024  # a package as uploaded (the server takes 2 MiB requests)
 MAX_ZIP_MEMBERS = 1010  # a package of the most questions, with its manifest
-MAX_MEMBER_BYTES = 2 * 1024 * 1024  # one file, unpacked
+MAX_MEMBER_BYTES = 8 * 1024 * 1024  # one file, unpacked (a Canvas quiz of 1,000 questions is one file)
 MAX_UNPACKED_BYTES = 20 * 1024 * 1024  # every file, unpacked
 MAX_RATIO = 100  # unpacked size over packed size, per member: more is a compression bomb
 MAX_SECONDS = 5.0  # an import that takes longer stops
