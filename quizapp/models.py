@@ -7,7 +7,7 @@ import hashlib
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, and_
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, and_, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quizapp.extensions import db
@@ -192,13 +192,17 @@ class Attempt(db.Model):
 
     Whole-bank attempts are numbered per student, bank and ``scope``, and the
     number is unique: two starts that race for the same number cannot both be
-    stored, so an attempt limit holds however many requests arrive at once.
+    stored, so an attempt limit holds however many requests arrive at once. A
+    student has at most one unfinished review, for the same reason.
     """
 
     __tablename__ = "attempt"
     __table_args__ = (
         Index("ix_attempt_account_bank", "account_id", "bank_id"),
         UniqueConstraint("account_id", "bank_id", "scope", "number", name="uq_attempt_number"),
+        Index("uq_attempt_open_review", "account_id", unique=True,
+              sqlite_where=text("kind = 'review' AND finished_at IS NULL"),
+              postgresql_where=text("kind = 'review' AND finished_at IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

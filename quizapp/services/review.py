@@ -269,8 +269,15 @@ def start_review(account_id: int, now: dt.datetime | None = None) -> tuple[Attem
               & (QuestionVersion.number == Question.version))
         .where(Question.id.in_([c.question_pk for c in chosen]))
     ).scalars()}
-    return _create(account_id, None, [versions[c.question_pk] for c in chosen], "review",
-                   now), True
+    try:
+        return _create(account_id, None, [versions[c.question_pk] for c in chosen], "review",
+                       now), True
+    except IntegrityError:  # started at the same moment elsewhere (a double click): that one
+        db.session.rollback()
+        started = open_review(account_id)
+        if started is None:
+            raise
+        return started, False
 
 
 def record_answer(attempt: Attempt, item: AttemptQuestion, score: float, points: float,

@@ -10,7 +10,7 @@ import pytest
 from fsrs import Rating
 
 from quizapp.extensions import db
-from quizapp.models import ReviewCard
+from quizapp.models import Attempt, ReviewCard
 from quizapp.scoring import key_response
 from quizapp.services import classes as classes_service
 from quizapp.services import leaderboard, progress, quiz, release, review
@@ -225,3 +225,27 @@ def test_a_review_counts_toward_no_board_assignment_or_bank_score(ada) -> None:
     assert quiz.open_attempt(ada.id, BANK, "practice") is None
     # "practise what I missed" still reads the assignment's attempt, not the review
     assert {v.content["id"] for v in quiz.missed_versions(ada.id, BANK)} == {"dni", "year"}
+
+
+def test_two_starts_at_the_same_moment_make_one_review(ada, monkeypatch) -> None:
+    """A double click's second start, arriving before the first is stored, finds no open review;
+    the database's one-unfinished-review rule then hands it the first one."""
+    sit(ada.id, wrong=("dni", "year"))
+    first, new = review.start_review(ada.id, T0 + DAY)
+    assert new
+    monkeypatch.setattr(review, "open_review", _racing(review.open_review))
+    second, new = review.start_review(ada.id, T0 + DAY)
+    assert (second.id, new) == (first.id, False)
+    reviews = [a for a in db.session.query(Attempt).all() if a.kind == "review"]
+    assert len(reviews) == 1
+
+
+def _racing(real):
+    """``open_review`` as a racing request sees it: nothing at its first look, the truth after."""
+    looks = {"n": 0}
+
+    def look(account_id: int):
+        looks["n"] += 1
+        return None if looks["n"] == 1 else real(account_id)
+
+    return look

@@ -42,9 +42,14 @@ def upgrade():
     # a review attempt asks due questions of any bank: it has no bank of its own
     with op.batch_alter_table('attempt', schema=None) as batch_op:
         batch_op.alter_column('bank_id', existing_type=sa.String(length=64), nullable=True)
+    # at most one unfinished review per student: two starts at once make one
+    where = sa.text("kind = 'review' AND finished_at IS NULL")
+    op.create_index('uq_attempt_open_review', 'attempt', ['account_id'], unique=True,
+                    sqlite_where=where, postgresql_where=where)
 
 
 def downgrade():
+    op.drop_index('uq_attempt_open_review', table_name='attempt')
     op.execute("DELETE FROM attempt WHERE bank_id IS NULL")
     with op.batch_alter_table('attempt', schema=None) as batch_op:
         batch_op.alter_column('bank_id', existing_type=sa.String(length=64), nullable=False)
